@@ -1,0 +1,14 @@
+module github.com/alertkit/alertkit
+
+go 1.26.0
+
+require (
+	github.com/prometheus/common v0.73.1
+	github.com/stretchr/testify v1.12.1
+)
+
+require (
+	github.com/prometheus/client_model v0.6.3 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
+)

@@ -1,0 +1,57 @@
+// Package alert is alertkit's alert model and its intake: the Alert type and
+// its state protocol, fingerprints, decoders for the formats sources already
+// speak, and HTTP handlers that take those formats in.
+//
+// # Alerts
+//
+// An [Alert] is structured: labels that identify it, annotations that describe
+// it, and times that give its state. Its identity is the fingerprint of its
+// labels ([Alert.Fingerprint]), the same number Prometheus and Alertmanager
+// compute. Its [Kind] says what it is:
+//
+//   - an instant alert is an event: it happened at StartsAt, has no state and
+//     never resolves;
+//   - a lasting alert is a condition, and has a state at every moment
+//     ([Alert.StateAt]): pending, firing, resolved once EndsAt has passed, or
+//     unknown once its refresh deadline RefreshBy has passed without news.
+//
+// The refresh deadline is how a source that re-sends its alerts says "if you
+// do not hear from me by then, I am gone": Prometheus sets it as endsAt on
+// every alert it posts. A missed deadline makes the alert unknown, not
+// resolved, because nobody knows.
+//
+// # Intake
+//
+// Three formats are decoded, each into whole batches of validated alerts:
+//
+//   - [DecodeWebhook]: the message Alertmanager's webhook receiver posts
+//     ("version": "4"), for a service that is an Alertmanager receiver;
+//   - [DecodePrometheus]: what Prometheus posts to an Alertmanager's
+//     POST /api/v2/alerts, so that Prometheus can send to a service directly;
+//   - [DecodeEvents]: alertkit's generic format for any other source ([Event]).
+//
+// A payload is taken whole or refused whole. Errors name the field, as
+// "alerts[3].labels: invalid label name \"1x\"" ([FieldError]); malformed JSON
+// gets its line and column ([SyntaxError]); a payload over a limit of
+// [DecodeOptions] gets a [LimitError].
+//
+// [WebhookHandler], [PrometheusHandler] and [EventHandler] serve the three
+// formats over HTTP and hand each accepted batch to an [IngestFunc]:
+//
+//	ingest := func(ctx context.Context, alerts []alert.Alert) error {
+//		for _, a := range alerts {
+//			log.Printf("%s %s %s", a.Fingerprint(), a.Trigger(), a.StateAt(time.Now()))
+//		}
+//		return nil
+//	}
+//	mux := http.NewServeMux()
+//	mux.Handle("POST /api/v2/alerts", alert.PrometheusHandler(ingest, nil))
+//	mux.Handle("POST /alerts/webhook", alert.WebhookHandler(ingest, nil))
+//	mux.Handle("POST /alerts/events", alert.EventHandler(ingest, nil))
+//
+// # Concurrency
+//
+// Decoders and Handlers may be used by many goroutines at once. An Alert is a
+// plain value with no locking; the label maps of copies are shared, so treat
+// an Alert as read-only once it is handed on.
+package alert

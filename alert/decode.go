@@ -1,0 +1,171 @@
+package alert
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// Default decoding limits and timings; see DecodeOptions.
+const (
+	DefaultMaxBytes  = 8 << 20
+	DefaultMaxAlerts = 10_000
+	DefaultMaxLabels = 256
+	// DefaultPrometheusTTL is the refresh deadline given to an alert posted
+	// without endsAt, as Alertmanager's default resolve_timeout.
+	DefaultPrometheusTTL = 5 * time.Minute
+)
+
+// DecodeOptions tunes the decoders. A nil *DecodeOptions, and every zero
+// field, means the default.
+type DecodeOptions struct {
+	// MaxBytes is the largest payload accepted, in bytes. Default 8 MiB.
+	MaxBytes int64
+	// MaxAlerts is the most alerts accepted in one payload. Default 10,000.
+	MaxAlerts int
+	// MaxLabels is the most labels, and separately the most annotations,
+	// accepted on one alert. Default 256.
+	MaxLabels int
+	// UTF8Names accepts any UTF-8 label name, as Prometheus 3 does. By default
+	// names must match [a-zA-Z_][a-zA-Z0-9_]*.
+	UTF8Names bool
+	// RefreshTTL is how long a firing alert that arrives without a refresh
+	// deadline of its own stays firing without news before its state becomes
+	// unknown. Zero means the default of the format: DefaultPrometheusTTL for
+	// DecodePrometheus (an alert without endsAt), and no deadline for
+	// DecodeWebhook (Alertmanager re-sends firing alerts only every
+	// repeat_interval) and DecodeEvents (whose "ttl" field says it). A
+	// negative value means no deadline in every format.
+	RefreshTTL time.Duration
+	// Source is the Source of decoded alerts; an event's own "source" field
+	// takes precedence. Default "alertmanager" for DecodeWebhook,
+	// "prometheus" for DecodePrometheus, none for DecodeEvents.
+	Source string
+	// Now returns the time of receipt, which stamps UpdatedAt, fills a missing
+	// StartsAt and tells a Prometheus alert's refresh deadline from its end.
+	// Default time.Now.
+	Now func() time.Time
+}
+
+// decodeConfig is DecodeOptions with the defaults applied.
+type decodeConfig struct {
+	DecodeOptions
+	scheme model.ValidationScheme
+	now    time.Time
+}
+
+func (o *DecodeOptions) config(source string, ttl time.Duration) decodeConfig {
+	var c decodeConfig
+	if o != nil {
+		c.DecodeOptions = *o
+	}
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = DefaultMaxBytes
+	}
+	if c.MaxAlerts <= 0 {
+		c.MaxAlerts = DefaultMaxAlerts
+	}
+	if c.MaxLabels <= 0 {
+		c.MaxLabels = DefaultMaxLabels
+	}
+	switch {
+	case c.RefreshTTL == 0:
+		c.RefreshTTL = ttl
+	case c.RefreshTTL < 0:
+		c.RefreshTTL = 0
+	}
+	if c.Source == "" {
+		c.Source = source
+	}
+	c.scheme = model.LegacyValidation
+	if c.UTF8Names {
+		c.scheme = model.UTF8Validation
+	}
+	if c.Now != nil {
+		c.now = c.Now()
+	} else {
+		c.now = time.Now()
+	}
+	return c
+}
+
+// ttlDeadline is the refresh deadline for an alert that brings none.
+func (c *decodeConfig) ttlDeadline() time.Time {
+	if c.RefreshTTL <= 0 {
+		return time.Time{}
+	}
+	return c.now.Add(c.RefreshTTL)
+}
+
+// check applies the per-alert limits and Validate to a decoded alert. The
+// refresh deadline is named after the field it came from in the payload.
+func (c *decodeConfig) check(path string, a *Alert, refreshField string) error {
+	if len(a.Labels) > c.MaxLabels {
+		return &LimitError{Path: joinPath(path, "labels"), Limit: int64(c.MaxLabels), Unit: "labels"}
+	}
+	if len(a.Annotations) > c.MaxLabels {
+		return &LimitError{Path: joinPath(path, "annotations"), Limit: int64(c.MaxLabels), Unit: "labels"}
+	}
+	err := a.ValidateNames(c.scheme)
+	if err == nil {
+		return nil
+	}
+	if fe, ok := err.(*FieldError); ok && fe.Path == "refreshBy" {
+		err = &FieldError{Path: refreshField, Err: fe.Err}
+	}
+	return within(path, err)
+}
+
+func (c *decodeConfig) checkCount(path string, n int) error {
+	if n > c.MaxAlerts {
+		return &LimitError{Path: path, Limit: int64(c.MaxAlerts), Unit: "alerts"}
+	}
+	return nil
+}
+
+// readBody reads all of r, refusing more than limit bytes.
+func readBody(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &LimitError{Path: "body", Limit: limit, Unit: "bytes"}
+		}
+		return nil, fmt.Errorf("reading body: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, &LimitError{Path: "body", Limit: limit, Unit: "bytes"}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fieldErr("body", "empty")
+	}
+	return data, nil
+}
+
+// decodeJSON decodes data into v. A strict decode refuses object keys that
+// match no field. Errors name the path of the bad value.
+func decodeJSON(data []byte, v any, strict bool) error {
+	if !strict {
+		if err := json.Unmarshal(data, v); err != nil {
+			return jsonError(data, v, false, err)
+		}
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(data, v, true, err)
+	}
+	rest := data[dec.InputOffset():]
+	if trimmed := bytes.TrimLeft(rest, " \t\r\n"); len(trimmed) > 0 {
+		off := int64(len(data) - len(trimmed))
+		return syntaxError(data, off, "unexpected data after the JSON value")
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// InCI reports whether the tests run in CI, where no component may be
+// missing.
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Command returns the path of a program the test needs: the value of the
+// environment variable env if it is set, else the first of names found on
+// PATH. If there is none, the test is skipped, or failed in CI; install says
+// how to get the program.
+func Command(t testing.TB, env, install string, names ...string) string {
+	t.Helper()
+	if p := os.Getenv(env); p != "" {
+		return p
+	}
+	for _, name := range names {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := strings.Join(names, " or ") + " not found on PATH (or set " + env + "); " + install
+	if InCI() {
+		t.Fatal(msg + " — .ci/run installs it, so in CI this is an error")
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// FreeAddr returns a loopback address with a port that was free a moment ago.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("finding a free port: %v", err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// Start runs a program for the duration of the test. It is killed when the
+// test ends; if the test failed, its output is logged.
+func Start(t testing.TB, path string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, path, args...)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		if t.Failed() {
+			t.Logf("output of %s:\n%s", path, out.String())
+		}
+	})
+}
+
+// syncBuffer is a bytes.Buffer that a process may write while a test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

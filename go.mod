@@ -3,6 +3,8 @@ module github.com/alertkit/alertkit
 go 1.26.0
 
 require (
+	github.com/alecthomas/participle/v2 v2.1.4
+	github.com/prometheus/alertmanager v0.34.2
 	github.com/prometheus/common v0.73.1
 	github.com/stretchr/testify v1.12.1
 )

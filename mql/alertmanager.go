@@ -1,0 +1,134 @@
+package mql
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/prometheus/alertmanager/matcher/parse"
+	"github.com/prometheus/alertmanager/pkg/labels"
+)
+
+// ParseMatchers reads an Alertmanager matcher list, as in a silence, a
+// route's matchers or amtool: {alertname="TargetDown", env=~"prod|stage"}.
+// It accepts the UTF-8 syntax of Alertmanager 0.27 and later and, failing
+// that, the classic syntax, as Alertmanager's fallback mode does. Every
+// matcher becomes a label predicate, so {severity="critical"} compares the
+// label severity, not the built-in field.
+func ParseMatchers(s string) (*Query, error) {
+	ms, err := parse.Matchers(s)
+	if err != nil {
+		classic, cerr := labels.ParseMatchers(s)
+		if cerr != nil {
+			return nil, fmt.Errorf("mql: alertmanager matchers: %w", err)
+		}
+		ms = classic
+	}
+	return FromMatchers(ms)
+}
+
+// FromMatchers converts Alertmanager matchers into a query that is their
+// conjunction.
+func FromMatchers(ms labels.Matchers) (*Query, error) {
+	terms := make([]Expr, 0, len(ms))
+	for _, m := range ms {
+		p := &Predicate{Name: m.Name, Label: true, Values: []string{m.Value}}
+		switch m.Type {
+		case labels.MatchEqual:
+			p.Op = OpEqual
+		case labels.MatchNotEqual:
+			p.Op = OpNotEqual
+		case labels.MatchRegexp:
+			p.Op = OpRegexp
+		case labels.MatchNotRegexp:
+			p.Op = OpNotRegexp
+		default:
+			return nil, fmt.Errorf("mql: alertmanager matcher %s: unknown match type %d", m.Name, m.Type)
+		}
+		terms = append(terms, p)
+	}
+	var expr Expr
+	switch len(terms) {
+	case 0:
+	case 1:
+		expr = terms[0]
+	default:
+		expr = &And{Terms: terms}
+	}
+	return (&Parser{}).compile(expr, nil)
+}
+
+// ErrNotMatchers is returned by Query.Matchers for a query that Alertmanager
+// matchers cannot express.
+var ErrNotMatchers = errors.New("not expressible as Alertmanager matchers")
+
+// Matchers converts the query back to Alertmanager matchers, which are a
+// conjunction of label comparisons. The query must be a predicate on a
+// label, the NOT of one, or an AND of those; IN becomes =~ with the values
+// as alternatives, NOT IN becomes !~. Fields, ordering and OR have no
+// matcher form: the error, which wraps ErrNotMatchers, says which part
+// stands in the way.
+func (q *Query) Matchers() (labels.Matchers, error) {
+	var terms []Expr
+	switch e := q.expr.(type) {
+	case nil:
+		return labels.Matchers{}, nil
+	case *And:
+		terms = e.Terms
+	default:
+		terms = []Expr{e}
+	}
+	ms := make(labels.Matchers, 0, len(terms))
+	for _, t := range terms {
+		m, err := toMatcher(t)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}
+
+func toMatcher(e Expr) (*labels.Matcher, error) {
+	negate := false
+	if n, ok := e.(*Not); ok {
+		negate, e = true, n.Term
+	}
+	p, ok := e.(*Predicate)
+	if !ok {
+		return nil, fmt.Errorf("mql: %s: %w: matchers are a conjunction of comparisons, without OR or NOT around groups", e, ErrNotMatchers)
+	}
+	if !p.Label {
+		return nil, fmt.Errorf("mql: %s: %w: %s is a built-in field, and matchers compare labels only (write ~%s for the label)",
+			p, ErrNotMatchers, p.Name, p.Name)
+	}
+	var t labels.MatchType
+	value := ""
+	if len(p.Values) > 0 {
+		value = p.Values[0]
+	}
+	switch p.Op.positive() {
+	case OpEqual:
+		t = labels.MatchEqual
+	case OpRegexp:
+		t = labels.MatchRegexp
+	case OpIn:
+		t = labels.MatchRegexp
+		alts := make([]string, len(p.Values))
+		for i, v := range p.Values {
+			alts[i] = regexp.QuoteMeta(v)
+		}
+		value = strings.Join(alts, "|")
+	default:
+		return nil, fmt.Errorf("mql: %s: %w: matchers have no %s", p, ErrNotMatchers, p.Op)
+	}
+	if p.Op.Negative() != negate {
+		if t == labels.MatchEqual {
+			t = labels.MatchNotEqual
+		} else {
+			t = labels.MatchNotRegexp
+		}
+	}
+	return labels.NewMatcher(t, p.Name, value)
+}

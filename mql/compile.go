@@ -1,0 +1,300 @@
+package mql
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+)
+
+var validStates = []string{"none", "pending", "firing", "resolved", "unknown"}
+
+var validStatuses = []string{"open", "acknowledged", "snoozed", "resolved", "closed"}
+
+// compile turns a tree into a Query. positions, which may be nil, locate
+// the predicates in the source for error messages.
+func (p *Parser) compile(expr Expr, positions map[*Predicate]*predicate) (*Query, error) {
+	c := compiler{parser: p, positions: positions}
+	root, err := c.node(expr)
+	if err != nil {
+		return nil, err
+	}
+	return &Query{expr: expr, root: root}, nil
+}
+
+type compiler struct {
+	parser    *Parser
+	positions map[*Predicate]*predicate
+}
+
+func (c *compiler) node(e Expr) (*node, error) {
+	switch e := e.(type) {
+	case nil:
+		return nil, nil
+	case *And:
+		return c.group(nodeAnd, e.Terms)
+	case *Or:
+		return c.group(nodeOr, e.Terms)
+	case *Not:
+		k, err := c.node(e.Term)
+		if err != nil {
+			return nil, err
+		}
+		return &node{op: nodeNot, kids: []*node{k}}, nil
+	case *Predicate:
+		p, err := c.pred(e)
+		if err != nil {
+			return nil, err
+		}
+		return &node{op: nodePred, pred: p}, nil
+	}
+	return nil, fmt.Errorf("mql: unknown expression %T", e)
+}
+
+// group compiles an And or an Or. Its predicates are tested first, in a
+// flat list, and then its other terms, which leaves the result unchanged.
+func (c *compiler) group(op nodeOp, terms []Expr) (*node, error) {
+	n := &node{op: op}
+	for _, t := range terms {
+		k, err := c.node(t)
+		if err != nil {
+			return nil, err
+		}
+		if k.op == nodePred {
+			n.preds = append(n.preds, k.pred)
+		} else {
+			n.kids = append(n.kids, k)
+		}
+	}
+	return n, nil
+}
+
+// errAt returns an error at the operator (value < 0) or at value number i of
+// predicate e.
+func (c *compiler) errAt(e *Predicate, value int, format string, args ...any) error {
+	g := c.positions[e]
+	if g == nil {
+		return &ParseError{Msg: e.String() + ": " + fmt.Sprintf(format, args...)}
+	}
+	pos := g.Pos
+	switch {
+	case value < 0 && g.Cmp != nil:
+		pos = g.Cmp.Pos
+	case value < 0:
+		pos = g.In.Pos
+	case g.Cmp != nil:
+		pos = g.Cmp.Value.Pos
+	case value < len(g.In.Values):
+		pos = g.In.Values[value].Pos
+	}
+	return errorAt(pos, format, args...)
+}
+
+func (c *compiler) pred(e *Predicate) (*pred, error) {
+	p := &pred{op: e.Op.positive(), neg: e.Op.Negative(), perAlert: true}
+	if e.Op < OpEqual || e.Op > OpNotIn {
+		return nil, c.errAt(e, -1, "unknown operator %d", e.Op)
+	}
+	switch {
+	case p.op == OpIn && len(e.Values) == 0:
+		return nil, c.errAt(e, -1, "%s takes at least one value", e.Op)
+	case p.op != OpIn && len(e.Values) != 1:
+		return nil, c.errAt(e, -1, "%s takes one value", e.Op)
+	}
+	what := "~" + e.Name
+	if e.Label {
+		p.label = e.Name
+	} else {
+		f, ok := ParseField(e.Name)
+		if !ok {
+			return nil, c.errAt(e, -1, "unknown field %q", e.Name)
+		}
+		what = e.Name
+		p.field, p.perAlert = f, f.perAlert()
+		p.labels = defaultFieldLabels[f]
+		if ls, ok := c.parser.FieldLabels[f]; ok {
+			p.labels = ls
+		}
+		switch f {
+		case FieldSeverity:
+			p.kind = kindSeverity
+		case FieldServiceLevel:
+			p.kind = kindServiceLevel
+		case FieldAge:
+			p.kind = kindDuration
+		}
+	}
+
+	switch {
+	case p.op == OpRegexp && p.kind != kindText:
+		return nil, c.errAt(e, -1, "%s cannot be matched by a regular expression; compare it with =, <, <=, >, >= or IN", what)
+	case p.op.ordering() && p.kind == kindText && !e.Label:
+		return nil, c.errAt(e, -1, "%s cannot be ordered: it is text; use =, !=, =~, !~ or IN", what)
+	}
+
+	for i, v := range e.Values {
+		if err := c.value(p, e, i, v, what); err != nil {
+			return nil, err
+		}
+	}
+	p.labelEqual = p.field == 0 && p.test == testEqual
+	return p, nil
+}
+
+// value compiles value number i of a predicate into p.
+func (c *compiler) value(p *pred, e *Predicate, i int, v, what string) error {
+	if p.op == OpRegexp {
+		re, err := regexp.Compile("^(?:" + v + ")$")
+		if err != nil {
+			return c.errAt(e, i, "invalid regular expression %q: %s", v, reason(err))
+		}
+		p.re = re
+		p.test, p.str, p.set = regexpTest(v)
+		if p.test == testRegexp {
+			if prefix, rest, ok := splitLiteralPrefix(v); ok {
+				p.test, p.str, p.re = testPrefixRegexp, prefix, rest
+			}
+		}
+		return nil
+	}
+	if p.kind == kindText {
+		if p.op.ordering() {
+			n, ok := parseNumber(kindText, v)
+			if !ok {
+				return c.errAt(e, i, "ordering %s needs a number, got %q", what, v)
+			}
+			p.test, p.num = testNumber, n
+			return nil
+		}
+		switch p.field {
+		case FieldState:
+			if !contains(validStates, v) {
+				return c.errAt(e, i, "unknown state %q (want none, pending, firing, resolved or unknown)", v)
+			}
+		case FieldStatus:
+			if !contains(validStatuses, v) {
+				return c.errAt(e, i, "unknown status %q (want open, acknowledged, snoozed, resolved or closed)", v)
+			}
+		}
+		if p.op == OpIn {
+			if p.set == nil {
+				p.set = make(map[string]struct{}, len(e.Values))
+			}
+			p.test = testSet
+			p.set[v] = struct{}{}
+		} else {
+			p.test, p.str = testEqual, v
+		}
+		return nil
+	}
+	n, ok := parseNumber(p.kind, v)
+	if !ok {
+		switch p.kind {
+		case kindSeverity:
+			return c.errAt(e, i, "invalid severity %q (want S1 to S9)", v)
+		case kindServiceLevel:
+			return c.errAt(e, i, "unknown service level %q (want platinum, gold, silver or none)", v)
+		default:
+			return c.errAt(e, i, "invalid duration %q (want a number and a unit, like 90s, 30m, 2h or 1d)", v)
+		}
+	}
+	if p.op == OpIn {
+		p.nums = append(p.nums, n)
+	} else {
+		p.num = n
+	}
+	return nil
+}
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// reason returns what is wrong with a regular expression, without the
+// expression itself, which the message quotes already.
+func reason(err error) string {
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		return string(se.Code)
+	}
+	return err.Error()
+}
+
+// regexpTest recognises the common shapes of anchored regular expressions
+// that a string comparison decides faster than the regexp package: a
+// literal, literals separated by |, and a literal followed by .*. It returns
+// the test, and the literal or the set of alternatives.
+func regexpTest(v string) (textTest, string, map[string]struct{}) {
+	if lit, ok := literal(v); ok {
+		return testEqual, lit, nil
+	}
+	if prefix, ok := strings.CutSuffix(v, ".*"); ok {
+		if lit, ok := literal(prefix); ok {
+			return testPrefix, lit, nil
+		}
+	}
+	if strings.Contains(v, "|") {
+		set := map[string]struct{}{}
+		for alt := range strings.SplitSeq(v, "|") {
+			lit, ok := literal(alt)
+			if !ok {
+				return testRegexp, "", nil
+			}
+			set[lit] = struct{}{}
+		}
+		return testSet, "", set
+	}
+	return testRegexp, "", nil
+}
+
+// literal returns the text a regular expression matches if it matches only
+// that: characters without special meaning, and escaped punctuation.
+func literal(re string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(re); i++ {
+		c := re[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(re) || !strings.ContainsRune(`\.+*?()|[]{}^$`, rune(re[i+1])) {
+				return "", false
+			}
+			i++
+			b.WriteByte(re[i])
+		case strings.IndexByte(`.+*?()|[]{}^$`, c) >= 0:
+			return "", false
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
+// splitLiteralPrefix splits a regular expression that starts with a literal,
+// such as checkout-[0-9]+, into the literal and the anchored rest, so that
+// matching compares the prefix and runs the regexp machine on the rest only.
+func splitLiteralPrefix(v string) (string, *regexp.Regexp, bool) {
+	re, err := syntax.Parse(v, syntax.Perl)
+	if err != nil {
+		return "", nil, false
+	}
+	re = re.Simplify()
+	if re.Op != syntax.OpConcat || len(re.Sub) < 2 {
+		return "", nil, false
+	}
+	first := re.Sub[0]
+	if first.Op != syntax.OpLiteral || first.Flags&syntax.FoldCase != 0 {
+		return "", nil, false
+	}
+	rest := &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[1:], Flags: re.Flags}
+	compiled, err := regexp.Compile("^(?:" + rest.String() + ")$")
+	if err != nil {
+		return "", nil, false
+	}
+	return string(first.Rune), compiled, true
+}

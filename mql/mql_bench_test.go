@@ -1,0 +1,65 @@
+package mql_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/alertkit/alertkit/mql"
+)
+
+// The side-by-side benchmarks of matching against Alertmanager's matchers
+// are in internal/bench.
+
+func benchQuery(n int) string {
+	kinds := []string{`~l%d = "value-%d"`, `~l%d =~ "value-[0-9]+"`, `~l%d IN ("none", "value-%d")`, `severity <= S%d`}
+	var preds []string
+	for i := range n {
+		k := kinds[i%len(kinds)]
+		switch strings.Count(k, "%d") {
+		case 2:
+			preds = append(preds, fmt.Sprintf(k, i, i))
+		default:
+			preds = append(preds, fmt.Sprintf(k, 1+i%9))
+		}
+	}
+	return strings.Join(preds, " AND ")
+}
+
+var parsed *mql.Query
+
+func BenchmarkParse(b *testing.B) {
+	for _, n := range []int{1, 5, 20} {
+		query := benchQuery(n)
+		b.Run(fmt.Sprintf("predicates=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(query)))
+			b.ReportAllocs()
+			for b.Loop() {
+				q, err := mql.Parse(query)
+				if err != nil {
+					b.Fatal(err)
+				}
+				parsed = q
+			}
+		})
+	}
+}
+
+var matchedIncident bool
+
+// BenchmarkMatchIncident matches queries against the three-alert incident
+// of the tests, through the Subject interface.
+func BenchmarkMatchIncident(b *testing.B) {
+	for _, query := range []string{
+		`trigger = NodePressureConditions`,
+		`trigger != TargetDown AND ~node IN (n1, n2) AND status = acknowledged AND severity <= S2`,
+	} {
+		q := mql.MustParse(query)
+		b.Run(fmt.Sprintf("predicates=%d", strings.Count(query, " AND ")+1), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				matchedIncident = q.Match(nodeIncident)
+			}
+		})
+	}
+}

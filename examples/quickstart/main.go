@@ -1,5 +1,5 @@
 // Command quickstart replays a captured alert stream through alertkit's HTTP
-// intake and prints what it takes in.
+// intake, prints what it takes in, and searches the result with MQL.
 //
 // The stream in stream/ is real traffic, captured from Prometheus 2.42 and
 // Alertmanager 0.25 (see alert/testdata/README.md), plus a cron job's event
@@ -29,6 +29,7 @@ import (
 
 	"github.com/alertkit/alertkit/alert"
 	"github.com/alertkit/alertkit/internal/clock"
+	"github.com/alertkit/alertkit/mql"
 )
 
 //go:embed stream/*.json
@@ -134,7 +135,40 @@ func run(ctx context.Context, out io.Writer) error {
 		a := latest[fp]
 		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", fp, a.Trigger(), a.Kind, a.StateAt(clk.Now()), why(a, clk.Now()))
 	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+
+	// Search them with MQL.
+	fmt.Fprintf(w, "\nsearch with MQL at %s:\n", end)
+	for _, query := range searches {
+		q, err := mql.Parse(query)
+		if err != nil {
+			return err
+		}
+		var found []string
+		for _, fp := range fps {
+			a := latest[fp]
+			if q.MatchAlert(&a, clk.Now()) {
+				found = append(found, a.Trigger()+brace(brief(a.Labels)))
+			}
+		}
+		fmt.Fprintf(w, "  %s\n    → %s\n", query, strings.Join(found, ", "))
+	}
 	return w.Flush()
+}
+
+var searches = []string{
+	`trigger = TargetDown and state = resolved`,
+	`project = horns-and-hooves and state not in (resolved, none)`,
+	`~instance =~ "10\\.244\\.37\\..*" or ~db = orders`,
+}
+
+func brace(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "{" + s + "}"
 }
 
 // post sends body and returns the response status, and its text if refused.

@@ -16,7 +16,8 @@ var update = flag.Bool("update", false, "rewrite testdata/output.golden")
 
 // TestQuickstart runs the replay and compares its output with the golden
 // file, which shows what a new user sees: every alert with its fingerprint,
-// kind and state, the refusal of the bad payload, and the final states.
+// kind and state, the refusal of the bad payload, the final states, and MQL
+// searches over them.
 func TestQuickstart(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out))
@@ -33,4 +34,5 @@ func TestQuickstart(t *testing.T) {
 	assert.Contains(t, s, `refused: 400 Bad Request [0].labels: invalid label name "1x"`)
 	assert.Contains(t, s, "823010fb37ef2986  IngressResponses5xx  lasting  unknown")
 	assert.Contains(t, s, "f427be19e481184c  BackupFailed         instant  none")
+	assert.Contains(t, s, "state not in (resolved, none)\n    → IngressResponses5xx{vhost=static.example.com}\n")
 }

@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/alecthomas/participle/v2 v2.1.4
+	github.com/oklog/ulid/v2 v2.1.2
 	github.com/prometheus/alertmanager v0.34.2
 	github.com/prometheus/common v0.73.1
 	github.com/stretchr/testify v1.12.1

@@ -1,0 +1,405 @@
+package dedup
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/alertkit/alertkit/alert"
+)
+
+// Defaults of Options.
+const (
+	DefaultFlapThreshold = 4
+	DefaultFlapWindow    = 30 * time.Minute
+	DefaultRetention     = 24 * time.Hour
+	DefaultKeepIntervals = 4
+)
+
+// Options tune a Deduper. A nil *Options, and every zero field, means the
+// default.
+type Options struct {
+	// FlapThreshold is how many state changes of a lasting alert within
+	// FlapWindow mark it flapping. Default 4: two fire-and-resolve cycles. A
+	// negative value turns flap detection off.
+	FlapThreshold int
+	// FlapWindow is the window of flap detection, as Alerta's 1800 s. While
+	// an alert flaps, downstream sees at most one change of its state per
+	// window; the flag clears after a window without changes. Default 30m.
+	FlapWindow time.Duration
+	// Retention is how long a record that is no longer active (resolved, or
+	// an instant alert) is kept after it was last seen, so that an alert
+	// firing again is known as the same alert. Default 24h.
+	Retention time.Duration
+	// KeepIntervals is how many recent firing intervals a record keeps
+	// besides the first; older ones are counted, not kept. Default 4.
+	KeepIntervals int
+	// Now returns the time for alerts that carry no UpdatedAt. Default
+	// time.Now.
+	Now func() time.Time
+}
+
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.FlapThreshold == 0 {
+		c.FlapThreshold = DefaultFlapThreshold
+	}
+	if c.FlapWindow <= 0 {
+		c.FlapWindow = DefaultFlapWindow
+	}
+	if c.Retention <= 0 {
+		c.Retention = DefaultRetention
+	}
+	if c.KeepIntervals <= 0 {
+		c.KeepIntervals = DefaultKeepIntervals
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Record is what the Deduper knows of one alert, as a snapshot.
+type Record struct {
+	Fingerprint model.Fingerprint
+	// Alert is the latest report.
+	Alert alert.Alert
+	// State is the state downstream was last told of. It differs from the
+	// alert's own state only while the alert flaps.
+	State alert.State
+	// Flapping is set while the alert changes state too often.
+	Flapping bool
+	// Firings are the firing intervals of a lasting alert, or the
+	// occurrences of an instant one.
+	Firings Intervals
+	// FirstSeen and LastSeen are when alertkit first and last heard of it.
+	FirstSeen, LastSeen time.Time
+	// Seq numbers the changes published for this alert, from 1, so that
+	// downstream stages can drop a change that arrives after a later one.
+	Seq uint64
+}
+
+// Change is something downstream should know about an alert: it appeared,
+// its state changed, an instant alert occurred again, or it started or
+// stopped flapping. Several may hold at once.
+type Change struct {
+	// Record is the alert after the change.
+	Record
+	// From is the state downstream knew before; StateNone for a new alert.
+	From alert.State
+	// New is set on the first report of an alert.
+	New bool
+	// Refired is set when a resolved alert fires again: a new interval.
+	Refired bool
+	// Occurred is set when an instant alert happens again.
+	Occurred bool
+	// FlapChanged is set when Flapping changed.
+	FlapChanged bool
+}
+
+// String describes the change for logs: "new firing
+// {alertname="TargetDown"}", "firing → resolved {…}".
+func (c *Change) String() string {
+	var b strings.Builder
+	switch {
+	case c.New:
+		b.WriteString("new " + c.State.String())
+	case c.Occurred:
+		b.WriteString("occurred again")
+	case c.From != c.State:
+		b.WriteString(c.From.String() + " → " + c.State.String())
+	default:
+		b.WriteString(c.State.String())
+	}
+	if c.FlapChanged {
+		if c.Flapping {
+			b.WriteString(", flapping")
+		} else {
+			b.WriteString(", no longer flapping")
+		}
+	}
+	b.WriteString(" " + c.Alert.Labels.String())
+	return b.String()
+}
+
+// Deduper keeps one record per alert fingerprint, and turns a stream of
+// reports, most of them repeats, into the few changes that matter
+// downstream. It is safe for concurrent use.
+type Deduper struct {
+	opts   Options
+	shards [shardCount]shard
+
+	hbMu       sync.Mutex
+	heartbeats map[string]*heartbeat
+}
+
+const shardCount = 64
+
+type shard struct {
+	mu      sync.Mutex
+	records map[model.Fingerprint]*record
+}
+
+// record is a Record with the state the Deduper keeps to itself.
+type record struct {
+	Record
+	actual    alert.State // the alert's own state at its latest report or sweep
+	changes   []int64     // times of recent state changes, for flap detection
+	published int64       // when State last changed
+}
+
+// New returns a Deduper.
+func New(opts *Options) *Deduper {
+	d := &Deduper{opts: opts.withDefaults(), heartbeats: map[string]*heartbeat{}}
+	for i := range d.shards {
+		d.shards[i].records = map[model.Fingerprint]*record{}
+	}
+	return d
+}
+
+func (d *Deduper) shard(fp model.Fingerprint) *shard {
+	return &d.shards[uint64(fp)%shardCount]
+}
+
+// Ingest takes a batch of reports and returns the changes they make, in
+// order. Repeats of what is already known change nothing and return
+// nothing; a report older than the latest one seen for its alert is
+// ignored. Alerts that a heartbeat consumes as check-ins are not recorded;
+// the check-in may resolve the heartbeat's missing alert.
+func (d *Deduper) Ingest(alerts []alert.Alert) []Change {
+	var out []Change
+	for i := range alerts {
+		if len(out) == cap(out) && len(out) >= 16 && 2*len(out) > i {
+			// Most of the batch changes (new alerts): make room for the
+			// rest at once rather than by doubling.
+			out = slices.Grow(out, len(alerts)-i)
+		}
+		a := &alerts[i]
+		if d.hasHeartbeats() {
+			var consumed bool
+			out, consumed = d.observeHeartbeats(out, a)
+			if consumed {
+				continue
+			}
+		}
+		out = d.ingest(out, a)
+	}
+	return out
+}
+
+func (d *Deduper) ingest(out []Change, a *alert.Alert) []Change {
+	now := a.UpdatedAt
+	if now.IsZero() {
+		now = d.opts.Now()
+	}
+	fp := alert.Fingerprint(a.Labels)
+	sh := d.shard(fp)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+
+	rec := sh.records[fp]
+	if rec == nil {
+		rec = &record{Record: Record{Fingerprint: fp, Alert: *a, FirstSeen: now, LastSeen: now}}
+		rec.Alert.UpdatedAt = now
+		rec.Firings.keep = d.opts.KeepIntervals
+		rec.actual = a.StateAt(now)
+		switch {
+		case a.Kind == alert.KindInstant:
+			rec.Firings.point(a.StartsAt)
+		case rec.actual == alert.StateFiring || rec.actual == alert.StateUnknown:
+			rec.Firings.open(a.StartsAt)
+		case rec.actual == alert.StateResolved:
+			rec.Firings.open(a.StartsAt)
+			rec.Firings.close(a.EndsAt)
+		}
+		rec.State = rec.actual
+		rec.published = now.UnixNano()
+		rec.Seq = 1
+		sh.records[fp] = rec
+		return append(out, Change{Record: rec.snapshot(), From: alert.StateNone, New: true})
+	}
+	if now.Before(rec.LastSeen) {
+		return out // older than what we know
+	}
+	prev := rec.Alert
+	rec.Alert = *a
+	rec.Alert.UpdatedAt = now
+	rec.LastSeen = now
+
+	if a.Kind == alert.KindInstant {
+		if prev.Kind == alert.KindInstant && a.StartsAt.Equal(prev.StartsAt) {
+			return out // the same occurrence, delivered again
+		}
+		from := rec.State
+		rec.Firings.point(a.StartsAt)
+		rec.State, rec.actual = alert.StateNone, alert.StateNone
+		rec.Seq++
+		return append(out, Change{Record: rec.snapshot(), From: from, Occurred: true})
+	}
+	if prev.Kind == alert.KindInstant {
+		rec.actual = alert.StateNone // an event became a condition: start afresh
+	} else if rec.Firings.isOpen() {
+		// While the alert fires, its start stays the start of the interval,
+		// whatever a source that re-sends with a new startsAt says.
+		rec.Alert.StartsAt = prev.StartsAt
+	}
+	return d.transition(out, rec, a.StateAt(now), now)
+}
+
+// transition moves a lasting record to its actual state cur at now, keeps
+// its intervals, detects flapping, and publishes the change when it should.
+func (d *Deduper) transition(out []Change, rec *record, cur alert.State, now time.Time) []Change {
+	if cur == rec.actual {
+		return d.maybePublish(out, rec, now, false, false)
+	}
+	rec.actual = cur
+	refired := false
+	switch cur {
+	case alert.StateFiring, alert.StateUnknown:
+		if !rec.Firings.isOpen() {
+			refired = rec.Firings.Len() > 0
+			rec.Firings.open(rec.Alert.StartsAt)
+		}
+	case alert.StateResolved:
+		if rec.Firings.isOpen() {
+			rec.Firings.close(rec.Alert.EndsAt)
+		}
+	}
+	flapChanged := false
+	if d.opts.FlapThreshold > 0 {
+		flapChanged = rec.noteChange(now, d.opts.FlapThreshold, d.opts.FlapWindow)
+	}
+	return d.maybePublish(out, rec, now, flapChanged, refired)
+}
+
+// maybePublish tells downstream of a state it has not seen, unless the alert
+// flaps and downstream was told of a change less than a window ago.
+func (d *Deduper) maybePublish(out []Change, rec *record, now time.Time, flapChanged, refired bool) []Change {
+	due := rec.State != rec.actual
+	if due && rec.Flapping && now.UnixNano()-rec.published < int64(d.opts.FlapWindow) {
+		due = false
+	}
+	if !due && !flapChanged {
+		return out
+	}
+	from := rec.State
+	if due {
+		rec.State = rec.actual
+		rec.published = now.UnixNano()
+	}
+	rec.Seq++
+	return append(out, Change{Record: rec.snapshot(), From: from, FlapChanged: flapChanged, Refired: refired && due})
+}
+
+// noteChange records a state change at now and reports whether the
+// flapping flag turned on.
+func (rec *record) noteChange(now time.Time, threshold int, window time.Duration) bool {
+	t := now.UnixNano()
+	if len(rec.changes) == threshold {
+		copy(rec.changes, rec.changes[1:])
+		rec.changes = rec.changes[:threshold-1]
+	}
+	rec.changes = append(rec.changes, t)
+	if !rec.Flapping && len(rec.changes) == threshold && t-rec.changes[0] <= int64(window) {
+		rec.Flapping = true
+		return true
+	}
+	return false
+}
+
+func (rec *record) snapshot() Record {
+	r := rec.Record
+	r.Firings = rec.Firings.clone()
+	return r
+}
+
+// Sweep brings every record up to time now: lasting alerts past their
+// refresh deadline become unknown, and alerts whose scheduled end has
+// passed resolve; flapping alerts that were quiet for a window are steady
+// again, and a state held back while flapping is published; records no
+// longer active are dropped after the retention; heartbeats that missed
+// their check-in fire. It returns the changes, for downstream.
+func (d *Deduper) Sweep(now time.Time) []Change {
+	var out []Change
+	t := now.UnixNano()
+	for i := range d.shards {
+		sh := &d.shards[i]
+		sh.mu.Lock()
+		for fp, rec := range sh.records {
+			if rec.Alert.Kind == alert.KindInstant {
+				if now.Sub(rec.LastSeen) >= d.opts.Retention {
+					delete(sh.records, fp)
+				}
+				continue
+			}
+			if cur := rec.Alert.StateAt(now); cur != rec.actual {
+				out = d.transition(out, rec, cur, now)
+			}
+			if rec.Flapping && len(rec.changes) > 0 && t-rec.changes[len(rec.changes)-1] >= int64(d.opts.FlapWindow) {
+				rec.Flapping = false
+				rec.changes = rec.changes[:0]
+				out = d.maybePublish(out, rec, now, true, false)
+			} else if rec.Flapping {
+				out = d.maybePublish(out, rec, now, false, false)
+			}
+			if rec.actual == alert.StateResolved && now.Sub(rec.LastSeen) >= d.opts.Retention {
+				delete(sh.records, fp)
+			}
+		}
+		sh.mu.Unlock()
+	}
+	return d.sweepHeartbeats(out, now)
+}
+
+// Get returns the record of an alert.
+func (d *Deduper) Get(fp model.Fingerprint) (Record, bool) {
+	sh := d.shard(fp)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	rec, ok := sh.records[fp]
+	if !ok {
+		return Record{}, false
+	}
+	return rec.snapshot(), true
+}
+
+// Len returns how many records the Deduper holds.
+func (d *Deduper) Len() int {
+	n := 0
+	for i := range d.shards {
+		sh := &d.shards[i]
+		sh.mu.Lock()
+		n += len(sh.records)
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// Records calls yield with a snapshot of every record, in no particular
+// order, until yield returns false. Each shard is locked while its records
+// are visited, so yield must not call the Deduper.
+func (d *Deduper) Records(yield func(Record) bool) {
+	for i := range d.shards {
+		sh := &d.shards[i]
+		sh.mu.Lock()
+		for _, rec := range sh.records {
+			if !yield(rec.snapshot()) {
+				sh.mu.Unlock()
+				return
+			}
+		}
+		sh.mu.Unlock()
+	}
+}
+
+// GoString helps test failures show a record.
+func (r Record) GoString() string {
+	return fmt.Sprintf("Record{%s %s %s firings=%s seq=%d flapping=%v}", r.Fingerprint, r.Alert.Labels, r.State, r.Firings.String(), r.Seq, r.Flapping)
+}

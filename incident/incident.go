@@ -1,0 +1,259 @@
+package incident
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/alertkit/alertkit/alert"
+)
+
+// ID identifies an incident. IDs are ULIDs: they sort in the order the
+// incidents were opened.
+type ID string
+
+// Status is where an incident stands in its lifecycle.
+type Status uint8
+
+// The statuses. Open, acknowledged and snoozed incidents are active.
+const (
+	StatusOpen Status = iota + 1
+	StatusAcknowledged
+	StatusSnoozed
+	StatusResolved
+	StatusClosed
+)
+
+var statusNames = [...]string{
+	StatusOpen:         "open",
+	StatusAcknowledged: "acknowledged",
+	StatusSnoozed:      "snoozed",
+	StatusResolved:     "resolved",
+	StatusClosed:       "closed",
+}
+
+// String returns the status in lower case, as MQL's status field compares it.
+func (s Status) String() string {
+	if int(s) < len(statusNames) && statusNames[s] != "" {
+		return statusNames[s]
+	}
+	return fmt.Sprintf("Status(%d)", uint8(s))
+}
+
+// MarshalText encodes the status as its String.
+func (s Status) MarshalText() ([]byte, error) {
+	if int(s) >= len(statusNames) || statusNames[s] == "" {
+		return nil, fmt.Errorf("unknown status %d", uint8(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText decodes a status from its String.
+func (s *Status) UnmarshalText(b []byte) error {
+	v, err := ParseStatus(string(b))
+	if err == nil {
+		*s = v
+	}
+	return err
+}
+
+// ParseStatus parses a status from its String.
+func ParseStatus(name string) (Status, error) {
+	for s, n := range statusNames {
+		if n != "" && n == name {
+			return Status(s), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown status %q (want open, acknowledged, snoozed, resolved or closed)", name)
+}
+
+// Active reports whether an incident in this status still needs people:
+// open, acknowledged or snoozed.
+func (s Status) Active() bool {
+	return s == StatusOpen || s == StatusAcknowledged || s == StatusSnoozed
+}
+
+// Incident is a group of alerts with a lifecycle of its own: incident ≠
+// alert. Its alerts, the members, are stored beside it (Store.Members), so
+// that an incident of ten thousand alerts is as cheap to update as one of
+// three; the counters here summarise them.
+//
+// An Incident is a plain value: a Store returns copies, and takes the
+// caller's version back with Update.
+type Incident struct {
+	ID ID
+	// GroupKey identifies the group of alerts the incident gathers: the
+	// grouping's key and the values of its group labels.
+	GroupKey string
+	// Group holds the group labels and their values.
+	Group  model.LabelSet
+	Status Status
+	// Severity is the level of the most severe alert the incident has had,
+	// 1 (S1) to 9 (S9); 0 when no alert carried one. It never falls.
+	Severity int
+	// Owner is the one person responsible: the assignee. A hand-over that
+	// is not accepted yet is in Handover.
+	Owner   string
+	Team    string
+	Project string
+	// Triggers are the triggers of its alerts, sorted and without repeats.
+	Triggers []string
+
+	// Alerts counts the members; Lasting those that are conditions; Active
+	// those that are not resolved (firing, pending or unknown).
+	Alerts, Lasting, Active int
+	// QuietSince is when the last active alert resolved.
+	QuietSince time.Time
+
+	CreatedAt, UpdatedAt, AckedAt, ResolvedAt, ClosedAt time.Time
+
+	// Snooze is set while the incident is snoozed.
+	Snooze *Snooze
+	// Handover is set while a hand-over waits to be accepted.
+	Handover *Handover
+
+	// Version counts the updates; Store.Update refuses a stale one.
+	Version int64
+}
+
+// Snooze is a snooze in effect: smart ignore.
+type Snooze struct {
+	// Until is when the incident wakes; zero when it is snoozed forever.
+	Until   time.Time
+	Forever bool
+	// ResolveIfOK closes the incident instead of waking it, if all its
+	// alerts resolve while it is snoozed.
+	ResolveIfOK bool
+	Comment     string
+	By          string
+	At          time.Time
+}
+
+// Handover is the baton on its way from one owner to the next.
+type Handover struct {
+	From, To string
+	Note     string
+	At       time.Time
+}
+
+// Member is an alert of an incident, as the incident last heard of it.
+type Member struct {
+	Fingerprint model.Fingerprint
+	Labels      model.LabelSet
+	Annotations model.LabelSet
+	Kind        alert.Kind
+	State       alert.State
+	Flapping    bool
+	// StartsAt and EndsAt are those of its latest firing.
+	StartsAt, EndsAt time.Time
+	// Firings counts its firing intervals, or its occurrences.
+	Firings  int
+	Severity int
+	JoinedAt time.Time
+	// UpdatedAt is when the incident last heard of it.
+	UpdatedAt time.Time
+	// Seq is the dedup sequence number of the change applied last.
+	Seq uint64
+}
+
+// Trigger returns the member's trigger: label trigger, else alertname.
+func (m *Member) Trigger() string {
+	a := alert.Alert{Labels: m.Labels}
+	return a.Trigger()
+}
+
+// active reports whether the member still needs attention: a lasting alert
+// that is not resolved.
+func (m *Member) active() bool {
+	return m.Kind == alert.KindLasting && m.State != alert.StateResolved
+}
+
+// Signature identifies similar incidents: the same project and the same set
+// of triggers.
+func (inc *Incident) Signature() string {
+	return inc.Project + "\x00" + strings.Join(inc.Triggers, "\x00")
+}
+
+// clone returns a copy that shares no mutable state with inc.
+func (inc *Incident) clone() *Incident {
+	c := *inc
+	c.Triggers = slices.Clone(inc.Triggers)
+	if inc.Snooze != nil {
+		s := *inc.Snooze
+		c.Snooze = &s
+	}
+	if inc.Handover != nil {
+		h := *inc.Handover
+		c.Handover = &h
+	}
+	return &c
+}
+
+// EventKind names an entry of an incident's history.
+type EventKind string
+
+// The kinds of history entries.
+const (
+	EventOpened           EventKind = "opened"
+	EventAlertJoined      EventKind = "alert_joined"
+	EventAlertResolved    EventKind = "alert_resolved"
+	EventAlertFiredAgain  EventKind = "alert_fired_again"
+	EventAlertUnknown     EventKind = "alert_unknown"
+	EventAlertFlapping    EventKind = "alert_flapping"
+	EventSeverityRaised   EventKind = "severity_raised"
+	EventAcknowledged     EventKind = "acknowledged"
+	EventUnacknowledged   EventKind = "unacknowledged"
+	EventAssigned         EventKind = "assigned"
+	EventCommented        EventKind = "commented"
+	EventSnoozed          EventKind = "snoozed"
+	EventWoke             EventKind = "woke"
+	EventHandedOver       EventKind = "handed_over"
+	EventHandoverAccepted EventKind = "handover_accepted"
+	EventEscalated        EventKind = "escalated"
+	EventNotified         EventKind = "notified"
+	EventResolved         EventKind = "resolved"
+	EventClosed           EventKind = "closed"
+	EventReopened         EventKind = "reopened"
+)
+
+// Event is an entry of an incident's history, which is append-only.
+type Event struct {
+	Incident ID
+	// Seq orders the history of an incident, from 1; the Store assigns it.
+	Seq  int64
+	At   time.Time
+	Kind EventKind
+	// Actor is who did it: a person, or Options.Actor for what alertkit
+	// did by itself.
+	Actor string
+	// Note is the comment, the snooze's comment, the hand-over's note, or
+	// what happened, in words.
+	Note string
+	// Alert is the alert concerned, if any.
+	Alert model.Fingerprint
+	// From and To are the people of a hand-over or an assignment, or the
+	// statuses of a transition.
+	From, To string
+}
+
+// String formats the event for logs and tests: "09:28:12 alertkit
+// alert_joined 215e6ac02d37b72b: KubernetesDaemonSetReplicasUnavailable".
+func (e Event) String() string {
+	s := e.At.UTC().Format(time.TimeOnly) + " " + e.Actor + " " + string(e.Kind)
+	if e.Alert != 0 {
+		s += " " + e.Alert.String()
+	}
+	switch {
+	case e.From != "":
+		s += " " + e.From + " → " + e.To
+	case e.To != "":
+		s += " → " + e.To
+	}
+	if e.Note != "" {
+		s += ": " + e.Note
+	}
+	return s
+}

@@ -1,0 +1,427 @@
+package incident
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+	"github.com/prometheus/common/model"
+
+	"github.com/alertkit/alertkit/alert"
+	"github.com/alertkit/alertkit/dedup"
+)
+
+// Defaults of Options and Grouping.
+const (
+	DefaultActor        = "alertkit"
+	DefaultReopenWithin = 30 * time.Minute
+	defaultRetries      = 20
+)
+
+// Grouping says how alerts gather into incidents, as an Alertmanager route
+// does: alerts with the same values of the By labels share an incident.
+type Grouping struct {
+	// Key prefixes the group key, to keep apart the groups of different
+	// routes; empty is fine when there is one grouping.
+	Key string
+	// By are the group labels. Empty gathers all alerts of the grouping in
+	// one incident; the single label "..." makes every alert an incident of
+	// its own.
+	By []model.LabelName
+	// ResolveAfter is how long all alerts of an incident must stay resolved
+	// before it resolves; 0 resolves it at once.
+	ResolveAfter time.Duration
+	// ReopenWithin is how soon after it resolved an incident reopens when
+	// one of its alerts fires again; later, a new incident opens. 0 means
+	// DefaultReopenWithin; negative, never.
+	ReopenWithin time.Duration
+}
+
+// GroupKey returns the key of the group labels of ls: the Key and the
+// present group labels, as `checkout{alertname="TargetDown", namespace="shop"}`.
+func (g *Grouping) GroupKey(ls model.LabelSet) string {
+	if g.all() {
+		return g.Key + ls.String()
+	}
+	names := g.sorted()
+	var b strings.Builder
+	b.WriteString(g.Key)
+	b.WriteByte('{')
+	n := 0
+	for _, name := range names {
+		v, ok := ls[name]
+		if !ok {
+			continue
+		}
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		n++
+		b.WriteString(string(name))
+		b.WriteByte('=')
+		b.WriteString(strconv.Quote(string(v)))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// Labels returns the group labels of ls and their values.
+func (g *Grouping) Labels(ls model.LabelSet) model.LabelSet {
+	if g.all() {
+		return ls
+	}
+	group := model.LabelSet{}
+	for _, name := range g.By {
+		if v, ok := ls[name]; ok {
+			group[name] = v
+		}
+	}
+	return group
+}
+
+func (g *Grouping) all() bool { return len(g.By) == 1 && g.By[0] == "..." }
+
+// sorted returns By in sorted order, without repeats.
+func (g *Grouping) sorted() []model.LabelName {
+	increasing := true
+	for i := 1; i < len(g.By) && increasing; i++ {
+		increasing = g.By[i-1] < g.By[i]
+	}
+	if increasing {
+		return g.By
+	}
+	names := slices.Clone(g.By)
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// Options configure a Manager. A nil *Options, and every zero field, means
+// the default.
+type Options struct {
+	// Grouping is used when Observe is given none. Default: by alertname and
+	// namespace.
+	Grouping *Grouping
+	// Now returns the time. Default time.Now.
+	Now func() time.Time
+	// Entropy makes the random part of IDs; a fixed seed makes them
+	// repeatable. Default crypto/rand.
+	Entropy io.Reader
+	// Severity returns an alert's level, 1 (S1) to 9, or 0 for none.
+	// Default: the label severity_level, as "S3" or "3".
+	Severity func(labels model.LabelSet) int
+	// Project and Team return an incident's project and team from the labels
+	// of its first alert. Default: labels project (else namespace) and team.
+	Project, Team func(labels model.LabelSet) string
+	// Actor names alertkit in the history of what it did by itself.
+	// Default "alertkit".
+	Actor string
+}
+
+// Manager runs the incident workflow over a Store: it gathers alert
+// changes into incidents, and carries out people's actions on them. It is
+// safe for concurrent use, and several Managers — in several replicas —
+// may share one Store: every write is a versioned update, retried on
+// conflict.
+type Manager struct {
+	store Store
+	opts  Options
+
+	idMu    sync.Mutex
+	entropy io.Reader
+}
+
+// NewManager returns a Manager over a Store.
+func NewManager(store Store, opts *Options) *Manager {
+	m := &Manager{store: store}
+	if opts != nil {
+		m.opts = *opts
+	}
+	if m.opts.Grouping == nil {
+		m.opts.Grouping = &Grouping{By: []model.LabelName{model.AlertNameLabel, "namespace"}}
+	}
+	if m.opts.Now == nil {
+		m.opts.Now = time.Now
+	}
+	if m.opts.Severity == nil {
+		m.opts.Severity = labelSeverity
+	}
+	if m.opts.Project == nil {
+		m.opts.Project = func(ls model.LabelSet) string {
+			if p := ls["project"]; p != "" {
+				return string(p)
+			}
+			return string(ls["namespace"])
+		}
+	}
+	if m.opts.Team == nil {
+		m.opts.Team = func(ls model.LabelSet) string { return string(ls["team"]) }
+	}
+	if m.opts.Actor == "" {
+		m.opts.Actor = DefaultActor
+	}
+	m.entropy = m.opts.Entropy
+	if m.entropy == nil {
+		m.entropy = rand.Reader
+	}
+	m.entropy = ulid.Monotonic(m.entropy, 0)
+	return m
+}
+
+// Store returns the Manager's store.
+func (m *Manager) Store() Store { return m.store }
+
+func labelSeverity(ls model.LabelSet) int {
+	v := string(ls["severity_level"])
+	if len(v) == 2 && (v[0] == 'S' || v[0] == 's') {
+		v = v[1:]
+	}
+	if len(v) == 1 && v[0] >= '1' && v[0] <= '9' {
+		return int(v[0] - '0')
+	}
+	return 0
+}
+
+func (m *Manager) newID(t time.Time) ID {
+	m.idMu.Lock()
+	defer m.idMu.Unlock()
+	return ID(ulid.MustNew(ulid.Timestamp(t), m.entropy).String())
+}
+
+// retry runs op until it does not conflict, reading afresh each time; the
+// errors in also count as conflicts too.
+func retry[T any](ctx context.Context, op func() (T, error), also ...error) (T, error) {
+	var zero T
+	for range defaultRetries {
+		v, err := op()
+		conflict := errors.Is(err, ErrConflict)
+		for _, e := range also {
+			conflict = conflict || errors.Is(err, e)
+		}
+		if !conflict {
+			return v, err
+		}
+		if err := ctx.Err(); err != nil {
+			return zero, err
+		}
+	}
+	return zero, fmt.Errorf("incident: gave up after %d conflicting updates", defaultRetries)
+}
+
+// Observe applies a change of an alert, from the dedup stage, to the
+// incident of its group under grouping g (nil for the Manager's default):
+// a new alert joins the group's active incident, or opens one; a resolved
+// incident reopens if one of its alerts fires again within the reopen
+// window; an incident resolves when all its alerts have resolved. It returns
+// the incident the change went to, or nil if the change concerned no
+// incident (an alert resolving that no incident holds). A change older than
+// the last one applied for the same alert is ignored.
+func (m *Manager) Observe(ctx context.Context, ch *dedup.Change, g *Grouping) (*Incident, error) {
+	if g == nil {
+		g = m.opts.Grouping
+	}
+	key := g.GroupKey(ch.Alert.Labels)
+	// Two replicas may open the group's incident at once: the loser sees
+	// ErrGroupActive, and joins the winner's on the next round.
+	return retry(ctx, func() (*Incident, error) { return m.observe(ctx, ch, g, key) }, ErrGroupActive)
+}
+
+func (m *Manager) observe(ctx context.Context, ch *dedup.Change, g *Grouping, key string) (*Incident, error) {
+	now := m.opts.Now()
+	inc, err := m.store.LatestByGroup(ctx, key)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	var member *Member
+	if inc != nil {
+		member, err = m.store.Member(ctx, inc.ID, ch.Fingerprint)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		if member != nil && ch.Seq <= member.Seq {
+			return inc, nil // already applied, or older than what was
+		}
+	}
+	activates := ch.Alert.Kind == alert.KindInstant || ch.State != alert.StateResolved
+
+	var w Write
+	switch {
+	case inc != nil && inc.Status.Active():
+	case inc != nil && activates && m.reopens(inc, g, now):
+		m.setStatus(inc, &w, now, StatusOpen, EventReopened, m.opts.Actor, "an alert fired again")
+		inc.ResolvedAt, inc.ClosedAt = time.Time{}, time.Time{}
+	case activates:
+		return m.open(ctx, ch, g, key, now)
+	case inc != nil && member != nil:
+		// An alert of a finished incident resolved: keep its record true,
+		// without touching the incident.
+	default:
+		return nil, nil
+	}
+	m.apply(inc, member, ch, g, &w, now)
+	if err := m.store.Update(ctx, inc, w); err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+func (m *Manager) reopens(inc *Incident, g *Grouping, now time.Time) bool {
+	within := g.ReopenWithin
+	if within == 0 {
+		within = DefaultReopenWithin
+	}
+	return inc.Status == StatusResolved && within > 0 && now.Sub(inc.ResolvedAt) < within
+}
+
+// open creates the incident of a group with its first alert.
+func (m *Manager) open(ctx context.Context, ch *dedup.Change, g *Grouping, key string, now time.Time) (*Incident, error) {
+	inc := &Incident{
+		ID:        m.newID(now),
+		GroupKey:  key,
+		Group:     g.Labels(ch.Alert.Labels),
+		Status:    StatusOpen,
+		Project:   m.opts.Project(ch.Alert.Labels),
+		Team:      m.opts.Team(ch.Alert.Labels),
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	w := Write{Events: []Event{{At: now, Kind: EventOpened, Actor: m.opts.Actor, Note: key}}}
+	m.apply(inc, nil, ch, g, &w, now)
+	if err := m.store.Create(ctx, inc, w); err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+// apply brings an incident and one of its members up to date with a change,
+// and says what it did in w.
+func (m *Manager) apply(inc *Incident, old *Member, ch *dedup.Change, g *Grouping, w *Write, now time.Time) {
+	mem := Member{
+		Fingerprint: ch.Fingerprint,
+		Labels:      ch.Alert.Labels,
+		Annotations: ch.Alert.Annotations,
+		Kind:        ch.Alert.Kind,
+		State:       ch.State,
+		Flapping:    ch.Flapping,
+		StartsAt:    ch.Alert.StartsAt,
+		EndsAt:      ch.Alert.EndsAt,
+		Firings:     ch.Firings.Len(),
+		Severity:    m.opts.Severity(ch.Alert.Labels),
+		JoinedAt:    now,
+		UpdatedAt:   now,
+		Seq:         ch.Seq,
+	}
+	event := func(kind EventKind, note string) {
+		w.Events = append(w.Events, Event{At: now, Kind: kind, Actor: m.opts.Actor, Note: note, Alert: ch.Fingerprint})
+	}
+	what := mem.Trigger() // the event's Alert names the member
+	wasActive := false
+	if old == nil {
+		inc.Alerts++
+		if mem.Kind == alert.KindLasting {
+			inc.Lasting++
+		}
+		if i, found := slices.BinarySearch(inc.Triggers, mem.Trigger()); !found {
+			inc.Triggers = slices.Insert(inc.Triggers, i, mem.Trigger())
+		}
+		event(EventAlertJoined, what)
+		if inc.Status == StatusSnoozed {
+			m.wake(inc, w, now, "a new alert joined")
+		}
+	} else {
+		mem.JoinedAt = old.JoinedAt
+		wasActive = old.active()
+		switch {
+		case ch.Occurred || ch.Refired:
+			event(EventAlertFiredAgain, what)
+		case old.State != mem.State && mem.State == alert.StateResolved:
+			event(EventAlertResolved, what)
+		case old.State != mem.State && mem.State == alert.StateUnknown:
+			event(EventAlertUnknown, what+": its source stopped refreshing it")
+		}
+		if ch.FlapChanged && ch.Flapping {
+			event(EventAlertFlapping, what)
+		}
+	}
+	if mem.active() && !wasActive {
+		if inc.Active == 0 && inc.Lasting > 0 {
+			// Quiet until now: a resolve timer may be waiting.
+			w.Cancel = append(w.Cancel, timerKey(TimerResolve, inc.ID))
+		}
+		inc.Active++
+	} else if !mem.active() && wasActive {
+		inc.Active--
+	}
+	if mem.Severity > 0 && (inc.Severity == 0 || mem.Severity < inc.Severity) {
+		raised := inc.Severity != 0
+		inc.Severity = mem.Severity
+		if raised {
+			event(EventSeverityRaised, fmt.Sprintf("S%d, by %s", mem.Severity, what))
+			if inc.Status == StatusSnoozed {
+				m.wake(inc, w, now, fmt.Sprintf("severity rose to S%d", mem.Severity))
+			}
+		}
+	}
+	inc.UpdatedAt = now
+	w.Members = append(w.Members, mem)
+
+	if inc.Lasting > 0 && inc.Active == 0 && wasActive && inc.Status.Active() {
+		inc.QuietSince = now
+		m.allResolved(inc, g, w, now)
+	}
+}
+
+// allResolved acts on an incident whose alerts have all resolved: it
+// resolves, now or after the grouping's quiet period. A snoozed incident
+// closes if its snooze says to resolve it when it is OK, and otherwise stays
+// snoozed until it wakes.
+func (m *Manager) allResolved(inc *Incident, g *Grouping, w *Write, now time.Time) {
+	switch {
+	case inc.Status == StatusSnoozed && inc.Snooze != nil && inc.Snooze.ResolveIfOK:
+		m.setStatus(inc, w, now, StatusClosed, EventClosed, m.opts.Actor, "all alerts resolved while snoozed")
+		inc.ResolvedAt = now
+	case inc.Status == StatusSnoozed:
+	case g.ResolveAfter > 0:
+		w.Timers = append(w.Timers, Timer{
+			Key: timerKey(TimerResolve, inc.ID), Kind: TimerResolve, Incident: inc.ID,
+			Due: now.Add(g.ResolveAfter), Data: g.ResolveAfter.String(),
+		})
+	default:
+		m.setStatus(inc, w, now, StatusResolved, EventResolved, m.opts.Actor, "all alerts resolved")
+	}
+}
+
+// setStatus moves an incident to status to and records it.
+func (m *Manager) setStatus(inc *Incident, w *Write, now time.Time, to Status, kind EventKind, actor, note string) {
+	from := inc.Status
+	inc.Status = to
+	inc.UpdatedAt = now
+	switch to {
+	case StatusResolved:
+		inc.ResolvedAt = now
+	case StatusClosed:
+		inc.ClosedAt = now
+	case StatusAcknowledged:
+		inc.AckedAt = now
+	}
+	if from == StatusSnoozed && to != StatusSnoozed {
+		inc.Snooze = nil
+		w.Cancel = append(w.Cancel, timerKey(TimerWake, inc.ID))
+	}
+	if !to.Active() {
+		w.Cancel = append(w.Cancel, timerKey(TimerResolve, inc.ID))
+	}
+	w.Events = append(w.Events, Event{At: now, Kind: kind, Actor: actor, Note: note, From: from.String(), To: to.String()})
+}
+
+// wake ends a snooze early.
+func (m *Manager) wake(inc *Incident, w *Write, now time.Time, why string) {
+	m.setStatus(inc, w, now, StatusOpen, EventWoke, m.opts.Actor, why)
+}

@@ -1,0 +1,385 @@
+package incident
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// MemoryStore is a Store in memory, for a single process and for tests. It
+// is safe for concurrent use. Its zero value is not ready; use
+// NewMemoryStore.
+type MemoryStore struct {
+	mu        sync.RWMutex
+	incidents map[ID]*stored
+	order     []ID          // creation order; IDs are time-ordered
+	latest    map[string]ID // the newest incident of each group
+	active    map[string]ID // the active incident of each group
+	timers    map[string]*Timer
+	now       func() time.Time
+}
+
+type stored struct {
+	inc     *Incident
+	members map[model.Fingerprint]*Member
+	joined  []model.Fingerprint // join order
+	history []Event
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{
+		incidents: map[ID]*stored{},
+		latest:    map[string]ID{},
+		active:    map[string]ID{},
+		timers:    map[string]*Timer{},
+		now:       time.Now,
+	}
+}
+
+func (s *MemoryStore) checkContext(ctx context.Context) error { return ctx.Err() }
+
+// Create stores a new incident.
+func (s *MemoryStore) Create(ctx context.Context, inc *Incident, w Write) error {
+	if err := s.checkContext(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.incidents[inc.ID]; ok {
+		return fmt.Errorf("%w: %s", ErrExists, inc.ID)
+	}
+	if inc.Status.Active() {
+		if other, ok := s.active[inc.GroupKey]; ok {
+			return fmt.Errorf("%w: %s has %s", ErrGroupActive, inc.GroupKey, other)
+		}
+	}
+	inc.Version = 1
+	st := &stored{inc: inc.clone(), members: map[model.Fingerprint]*Member{}}
+	s.incidents[inc.ID] = st
+	s.order = append(s.order, inc.ID)
+	s.index(st.inc)
+	s.write(st, w)
+	return nil
+}
+
+// index keeps the group indexes of an incident up to date. The caller holds
+// the lock.
+func (s *MemoryStore) index(inc *Incident) {
+	if cur, ok := s.latest[inc.GroupKey]; !ok || cur <= inc.ID {
+		s.latest[inc.GroupKey] = inc.ID
+	}
+	if inc.Status.Active() {
+		s.active[inc.GroupKey] = inc.ID
+	} else if s.active[inc.GroupKey] == inc.ID {
+		delete(s.active, inc.GroupKey)
+	}
+}
+
+// write applies a Write to a stored incident. The caller holds the lock.
+func (s *MemoryStore) write(st *stored, w Write) {
+	for i := range w.Members {
+		m := w.Members[i]
+		if _, ok := st.members[m.Fingerprint]; !ok {
+			st.joined = append(st.joined, m.Fingerprint)
+		}
+		st.members[m.Fingerprint] = &m
+	}
+	s.appendHistory(st, w.Events)
+	for _, t := range w.Timers {
+		s.setTimer(t)
+	}
+	for _, key := range w.Cancel {
+		delete(s.timers, key)
+	}
+}
+
+func (s *MemoryStore) appendHistory(st *stored, events []Event) {
+	for _, e := range events {
+		e.Incident = st.inc.ID
+		e.Seq = int64(len(st.history) + 1)
+		st.history = append(st.history, e)
+	}
+}
+
+// Get returns a copy of an incident.
+func (s *MemoryStore) Get(ctx context.Context, id ID) (*Incident, error) {
+	if err := s.checkContext(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st, ok := s.incidents[id]
+	if !ok {
+		return nil, &notFound{id: id}
+	}
+	return st.inc.clone(), nil
+}
+
+// Update replaces an incident if its version is current.
+func (s *MemoryStore) Update(ctx context.Context, inc *Incident, w Write) error {
+	if err := s.checkContext(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.incidents[inc.ID]
+	if !ok {
+		return &notFound{id: inc.ID}
+	}
+	if st.inc.Version != inc.Version {
+		return &ConflictError{ID: inc.ID, Have: inc.Version, Stored: st.inc.Version}
+	}
+	if inc.GroupKey != st.inc.GroupKey {
+		return fmt.Errorf("incident %s: the group key cannot change", inc.ID)
+	}
+	if inc.Status.Active() && !st.inc.Status.Active() {
+		if other, ok := s.active[inc.GroupKey]; ok && other != inc.ID {
+			return fmt.Errorf("%w: %s has %s", ErrGroupActive, inc.GroupKey, other)
+		}
+	}
+	inc.Version++
+	st.inc = inc.clone()
+	s.index(st.inc)
+	s.write(st, w)
+	return nil
+}
+
+// LatestByGroup returns the newest incident of a group.
+func (s *MemoryStore) LatestByGroup(ctx context.Context, groupKey string) (*Incident, error) {
+	if err := s.checkContext(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.latest[groupKey]
+	if !ok {
+		return nil, &notFound{group: groupKey}
+	}
+	return s.incidents[id].inc.clone(), nil
+}
+
+// Member returns one member.
+func (s *MemoryStore) Member(ctx context.Context, id ID, fp model.Fingerprint) (*Member, error) {
+	if err := s.checkContext(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st, ok := s.incidents[id]
+	if !ok {
+		return nil, &notFound{id: id}
+	}
+	m, ok := st.members[fp]
+	if !ok {
+		return nil, &notFound{id: id, alert: fp}
+	}
+	c := *m
+	return &c, nil
+}
+
+// Members returns the members in join order.
+func (s *MemoryStore) Members(ctx context.Context, id ID) ([]Member, error) {
+	if err := s.checkContext(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st, ok := s.incidents[id]
+	if !ok {
+		return nil, &notFound{id: id}
+	}
+	return st.memberList(), nil
+}
+
+func (st *stored) memberList() []Member {
+	out := make([]Member, len(st.joined))
+	for i, fp := range st.joined {
+		out[i] = *st.members[fp]
+	}
+	return out
+}
+
+// AppendHistory appends events.
+func (s *MemoryStore) AppendHistory(ctx context.Context, id ID, events ...Event) error {
+	if err := s.checkContext(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.incidents[id]
+	if !ok {
+		return &notFound{id: id}
+	}
+	s.appendHistory(st, events)
+	return nil
+}
+
+// History returns the history, oldest first.
+func (s *MemoryStore) History(ctx context.Context, id ID) ([]Event, error) {
+	if err := s.checkContext(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st, ok := s.incidents[id]
+	if !ok {
+		return nil, &notFound{id: id}
+	}
+	return slices.Clone(st.history), nil
+}
+
+// Search returns the selected incidents, newest first.
+func (s *MemoryStore) Search(ctx context.Context, f Filter) ([]*Incident, error) {
+	var out []*Incident
+	err := s.scan(ctx, f, func(inc *Incident) bool {
+		out = append(out, inc.clone())
+		return f.Limit < 0 || len(out) < cmp.Or(f.Limit, 100)
+	})
+	return out, err
+}
+
+// Count returns how many incidents a filter selects.
+func (s *MemoryStore) Count(ctx context.Context, f Filter) (int, error) {
+	n := 0
+	err := s.scan(ctx, f, func(*Incident) bool { n++; return true })
+	return n, err
+}
+
+// scan visits the incidents a filter selects, newest first, until visit
+// returns false.
+func (s *MemoryStore) scan(ctx context.Context, f Filter, visit func(*Incident) bool) error {
+	if err := s.checkContext(ctx); err != nil {
+		return err
+	}
+	at := f.At
+	if at.IsZero() {
+		at = s.now()
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for i := len(s.order) - 1; i >= 0; i-- {
+		st := s.incidents[s.order[i]]
+		inc := st.inc
+		switch {
+		case f.Before != "" && inc.ID >= f.Before:
+			continue
+		case !f.CreatedFrom.IsZero() && inc.CreatedAt.Before(f.CreatedFrom):
+			continue
+		case !f.CreatedTo.IsZero() && !inc.CreatedAt.Before(f.CreatedTo):
+			continue
+		case f.Signature != "" && inc.Signature() != f.Signature:
+			continue
+		}
+		if f.Query != nil && !f.Query.Match(View{Incident: inc, Members: st.memberList(), At: at}) {
+			continue
+		}
+		if !visit(inc) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// SetTimer creates or reschedules a timer.
+func (s *MemoryStore) SetTimer(ctx context.Context, t Timer) error {
+	if err := s.checkContext(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.setTimer(t)
+	return nil
+}
+
+func (s *MemoryStore) setTimer(t Timer) {
+	t.Owner, t.LeaseUntil, t.Attempts = "", time.Time{}, 0
+	s.timers[t.Key] = &t
+}
+
+// CancelTimer removes a timer.
+func (s *MemoryStore) CancelTimer(ctx context.Context, key string) error {
+	if err := s.checkContext(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.timers, key)
+	return nil
+}
+
+// ClaimTimers leases due timers, earliest first.
+func (s *MemoryStore) ClaimTimers(ctx context.Context, c Claim) ([]Timer, error) {
+	if err := s.checkContext(ctx); err != nil {
+		return nil, err
+	}
+	if c.Owner == "" || c.Lease <= 0 {
+		return nil, fmt.Errorf("incident: a claim needs an owner and a positive lease")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var due []*Timer
+	for _, t := range s.timers {
+		if t.Due.After(c.Now) || (t.Owner != "" && t.LeaseUntil.After(c.Now)) {
+			continue
+		}
+		if len(c.Kinds) > 0 && !slices.Contains(c.Kinds, t.Kind) {
+			continue
+		}
+		due = append(due, t)
+	}
+	slices.SortFunc(due, func(a, b *Timer) int {
+		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.Key, b.Key))
+	})
+	limit := cmp.Or(c.Limit, 100)
+	out := make([]Timer, 0, min(limit, len(due)))
+	for _, t := range due[:min(limit, len(due))] {
+		t.Owner = c.Owner
+		t.LeaseUntil = c.Now.Add(c.Lease)
+		t.Attempts++
+		out = append(out, *t)
+	}
+	return out, nil
+}
+
+// CompleteTimer removes a claimed timer if the lease holds.
+func (s *MemoryStore) CompleteTimer(ctx context.Context, t Timer) error {
+	if err := s.checkContext(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.timers[t.Key]
+	if !ok || cur.Owner != t.Owner || !cur.LeaseUntil.Equal(t.LeaseUntil) || t.Owner == "" {
+		return fmt.Errorf("%w: %s", ErrLeaseLost, t.Key)
+	}
+	delete(s.timers, t.Key)
+	return nil
+}
+
+// notFound is ErrNotFound about one thing, formatted only if printed: the
+// Manager looks for members and groups that do not exist yet all the time.
+type notFound struct {
+	id    ID
+	group string
+	alert model.Fingerprint
+}
+
+func (e *notFound) Error() string {
+	switch {
+	case e.group != "":
+		return "incident: not found: no incident of group " + e.group
+	case e.alert != 0:
+		return "incident: not found: alert " + e.alert.String() + " in incident " + string(e.id)
+	}
+	return "incident: not found: incident " + string(e.id)
+}
+
+func (e *notFound) Is(target error) bool { return target == ErrNotFound }

@@ -1,0 +1,455 @@
+// Package storetest is the conformance suite of incident.Store, as
+// testing/slogtest is for slog handlers: every Store implementation runs it
+// from its own tests.
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) incident.Store { return newStore(t) })
+//	}
+//
+// The suite covers the lifecycle of stored incidents and their members,
+// history order, version conflicts under concurrent updates, the
+// uniqueness of a group's active incident under concurrent creation, search
+// and counting, and timers: claims, leases that expire, completion and lost
+// leases. newStore must return an empty store for each call.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/alertkit/alertkit/alert"
+	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/mql"
+)
+
+// Run runs the suite against stores made by newStore.
+func Run(t *testing.T, newStore func(t *testing.T) incident.Store) {
+	t.Helper()
+	tests := []struct {
+		name string
+		test func(t *testing.T, s incident.Store)
+	}{
+		{"CreateAndGet", testCreateAndGet},
+		{"ReturnsCopies", testReturnsCopies},
+		{"UpdateIsVersioned", testUpdateIsVersioned},
+		{"ConcurrentUpdatesLoseNothing", testConcurrentUpdates},
+		{"OneActiveIncidentPerGroup", testOneActivePerGroup},
+		{"ConcurrentCreatesOfAGroup", testConcurrentCreates},
+		{"LatestByGroup", testLatestByGroup},
+		{"Members", testMembers},
+		{"HistoryOrder", testHistoryOrder},
+		{"Search", testSearch},
+		{"TimerClaimAndComplete", testTimerClaim},
+		{"TimerLeaseExpires", testTimerLeaseExpiry},
+		{"TimerReschedulingDropsTheClaim", testTimerReschedule},
+		{"TimersWrittenWithUpdates", testTimersInWrites},
+		{"CancelledContext", testCancelledContext},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.test(t, newStore(t)) })
+	}
+}
+
+var t0 = time.Date(2026, 9, 3, 8, 52, 40, 0, time.UTC)
+
+// newIncident returns an open incident of group with an ID that sorts by n.
+func newIncident(n int, group string) *incident.Incident {
+	at := t0.Add(time.Duration(n) * time.Minute)
+	return &incident.Incident{
+		ID:        incident.ID(fmt.Sprintf("01TEST%06d", n)),
+		GroupKey:  group,
+		Group:     model.LabelSet{"alertname": model.LabelValue(group)},
+		Status:    incident.StatusOpen,
+		Project:   "horns-and-hooves",
+		Triggers:  []string{group},
+		CreatedAt: at,
+		UpdatedAt: at,
+	}
+}
+
+func member(name, instance string, state alert.State) incident.Member {
+	ls := model.LabelSet{"alertname": model.LabelValue(name), "instance": model.LabelValue(instance), "namespace": "horns-and-hooves"}
+	return incident.Member{
+		Fingerprint: ls.Fingerprint(),
+		Labels:      ls,
+		State:       state,
+		StartsAt:    t0,
+		JoinedAt:    t0,
+		UpdatedAt:   t0,
+		Seq:         1,
+	}
+}
+
+func testCreateAndGet(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	inc := newIncident(1, "TargetDown")
+	inc.Snooze = &incident.Snooze{Until: t0.Add(time.Hour), Comment: "later"}
+	m := member("TargetDown", "a", alert.StateFiring)
+	require.NoError(t, s.Create(ctx, inc, incident.Write{
+		Members: []incident.Member{m},
+		Events:  []incident.Event{{At: t0, Kind: incident.EventOpened, Actor: "alertkit"}},
+	}))
+	assert.Equal(t, int64(1), inc.Version, "Create sets version 1")
+
+	got, err := s.Get(ctx, inc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, inc, got)
+
+	members, err := s.Members(ctx, inc.ID)
+	require.NoError(t, err)
+	require.Len(t, members, 1)
+	assert.Equal(t, m.Labels, members[0].Labels)
+	assert.Equal(t, alert.StateFiring, members[0].State)
+
+	history, err := s.History(ctx, inc.ID)
+	require.NoError(t, err)
+	require.Len(t, history, 1)
+	assert.Equal(t, inc.ID, history[0].Incident)
+	assert.Equal(t, int64(1), history[0].Seq)
+
+	err = s.Create(ctx, newIncident(1, "Other"), incident.Write{})
+	assert.ErrorIs(t, err, incident.ErrExists)
+	_, err = s.Get(ctx, "nope")
+	assert.ErrorIs(t, err, incident.ErrNotFound)
+	_, err = s.Members(ctx, "nope")
+	assert.ErrorIs(t, err, incident.ErrNotFound)
+	_, err = s.History(ctx, "nope")
+	assert.ErrorIs(t, err, incident.ErrNotFound)
+	assert.ErrorIs(t, s.AppendHistory(ctx, "nope", incident.Event{}), incident.ErrNotFound)
+	_, err = s.Member(ctx, inc.ID, 42)
+	assert.ErrorIs(t, err, incident.ErrNotFound)
+}
+
+func testReturnsCopies(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	inc := newIncident(1, "TargetDown")
+	require.NoError(t, s.Create(ctx, inc, incident.Write{}))
+	inc.Triggers[0] = "changed after Create"
+	got, err := s.Get(ctx, inc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"TargetDown"}, got.Triggers)
+	got.Triggers[0] = "changed after Get"
+	got.Status = incident.StatusClosed
+	again, err := s.Get(ctx, inc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"TargetDown"}, again.Triggers)
+	assert.Equal(t, incident.StatusOpen, again.Status)
+}
+
+func testUpdateIsVersioned(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	inc := newIncident(1, "TargetDown")
+	require.NoError(t, s.Create(ctx, inc, incident.Write{}))
+	stale, err := s.Get(ctx, inc.ID)
+	require.NoError(t, err)
+
+	inc.Owner = "vasiliy.vasiliyev"
+	require.NoError(t, s.Update(ctx, inc, incident.Write{}))
+	assert.Equal(t, int64(2), inc.Version)
+
+	stale.Owner = "someone.else"
+	err = s.Update(ctx, stale, incident.Write{})
+	require.ErrorIs(t, err, incident.ErrConflict)
+	var ce *incident.ConflictError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, int64(1), ce.Have)
+	assert.Equal(t, int64(2), ce.Stored)
+
+	got, err := s.Get(ctx, inc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "vasiliy.vasiliyev", got.Owner, "the stale update changed nothing")
+	assert.ErrorIs(t, s.Update(ctx, newIncident(9, "X"), incident.Write{}), incident.ErrNotFound)
+}
+
+// testConcurrentUpdates has goroutines increment a counter by
+// read-modify-write with retries: no increment may be lost.
+func testConcurrentUpdates(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	inc := newIncident(1, "TargetDown")
+	require.NoError(t, s.Create(ctx, inc, incident.Write{}))
+	const workers, each = 8, 25
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				for {
+					cur, err := s.Get(ctx, inc.ID)
+					if !assert.NoError(t, err) {
+						return
+					}
+					cur.Alerts++
+					ev := incident.Event{At: t0, Kind: incident.EventCommented, Note: fmt.Sprintf("%d.%d", w, i)}
+					err = s.Update(ctx, cur, incident.Write{Events: []incident.Event{ev}})
+					if errors.Is(err, incident.ErrConflict) {
+						continue
+					}
+					assert.NoError(t, err)
+					break
+				}
+			}
+		})
+	}
+	wg.Wait()
+	got, err := s.Get(ctx, inc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, workers*each, got.Alerts)
+	assert.Equal(t, int64(1+workers*each), got.Version)
+	history, err := s.History(ctx, inc.ID)
+	require.NoError(t, err)
+	assert.Len(t, history, workers*each, "one event per successful update, none from failed ones")
+}
+
+func testOneActivePerGroup(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	first := newIncident(1, "TargetDown")
+	require.NoError(t, s.Create(ctx, first, incident.Write{}))
+	assert.ErrorIs(t, s.Create(ctx, newIncident(2, "TargetDown"), incident.Write{}), incident.ErrGroupActive)
+
+	resolved := newIncident(3, "TargetDown")
+	resolved.Status = incident.StatusResolved
+	require.NoError(t, s.Create(ctx, resolved, incident.Write{}), "a finished incident may share the group")
+
+	first.Status = incident.StatusResolved
+	require.NoError(t, s.Update(ctx, first, incident.Write{}))
+	second := newIncident(4, "TargetDown")
+	require.NoError(t, s.Create(ctx, second, incident.Write{}), "the group is free again")
+
+	first.Status = incident.StatusOpen
+	assert.ErrorIs(t, s.Update(ctx, first, incident.Write{}), incident.ErrGroupActive, "reopening would make two")
+	second.Status = incident.StatusAcknowledged
+	require.NoError(t, s.Update(ctx, second, incident.Write{}), "an active incident stays active")
+}
+
+func testConcurrentCreates(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	const n = 16
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	created, refused := 0, 0
+	for i := range n {
+		wg.Go(func() {
+			err := s.Create(ctx, newIncident(i+1, "NodePressureConditions"), incident.Write{})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				created++
+			case errors.Is(err, incident.ErrGroupActive):
+				refused++
+			default:
+				t.Errorf("create: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 1, created)
+	assert.Equal(t, n-1, refused)
+}
+
+func testLatestByGroup(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	_, err := s.LatestByGroup(ctx, "TargetDown")
+	assert.ErrorIs(t, err, incident.ErrNotFound)
+	for i, status := range []incident.Status{incident.StatusClosed, incident.StatusResolved, incident.StatusOpen} {
+		inc := newIncident(i+1, "TargetDown")
+		inc.Status = status
+		require.NoError(t, s.Create(ctx, inc, incident.Write{}))
+	}
+	require.NoError(t, s.Create(ctx, newIncident(10, "Other"), incident.Write{}))
+	got, err := s.LatestByGroup(ctx, "TargetDown")
+	require.NoError(t, err)
+	assert.Equal(t, newIncident(3, "").ID, got.ID)
+}
+
+func testMembers(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	inc := newIncident(1, "TargetDown")
+	a, b, c := member("TargetDown", "a", alert.StateFiring), member("TargetDown", "b", alert.StateFiring), member("TargetDown", "c", alert.StatePending)
+	require.NoError(t, s.Create(ctx, inc, incident.Write{Members: []incident.Member{b, a}}))
+	a.State, a.Seq = alert.StateResolved, 2
+	require.NoError(t, s.Update(ctx, inc, incident.Write{Members: []incident.Member{c, a}}))
+
+	members, err := s.Members(ctx, inc.ID)
+	require.NoError(t, err)
+	require.Len(t, members, 3)
+	var order []string
+	for _, m := range members {
+		order = append(order, string(m.Labels["instance"]))
+	}
+	assert.Equal(t, []string{"b", "a", "c"}, order, "join order, replacing in place")
+	got, err := s.Member(ctx, inc.ID, a.Fingerprint)
+	require.NoError(t, err)
+	assert.Equal(t, alert.StateResolved, got.State)
+	assert.Equal(t, uint64(2), got.Seq)
+}
+
+func testHistoryOrder(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	inc := newIncident(1, "TargetDown")
+	ev := func(note string) incident.Event {
+		return incident.Event{At: t0, Kind: incident.EventCommented, Actor: "x", Note: note}
+	}
+	require.NoError(t, s.Create(ctx, inc, incident.Write{Events: []incident.Event{ev("1"), ev("2")}}))
+	require.NoError(t, s.AppendHistory(ctx, inc.ID, ev("3")))
+	require.NoError(t, s.Update(ctx, inc, incident.Write{Events: []incident.Event{ev("4"), ev("5")}}))
+	require.NoError(t, s.AppendHistory(ctx, inc.ID, ev("6"), ev("7")))
+	history, err := s.History(ctx, inc.ID)
+	require.NoError(t, err)
+	require.Len(t, history, 7)
+	for i, e := range history {
+		assert.Equal(t, fmt.Sprint(i+1), e.Note)
+		assert.Equal(t, int64(i+1), e.Seq)
+		assert.Equal(t, inc.ID, e.Incident)
+	}
+}
+
+func testSearch(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	groups := []string{"TargetDown", "IngressResponses5xx", "TargetDown", "NodePressureConditions", "TargetDown"}
+	var ids []incident.ID
+	for i, g := range groups {
+		inc := newIncident(i+1, g)
+		if i < 3 {
+			inc.Status = incident.StatusResolved
+		}
+		m := member(g, fmt.Sprint("instance-", i), alert.StateFiring)
+		require.NoError(t, s.Create(ctx, inc, incident.Write{Members: []incident.Member{m}}))
+		ids = append(ids, inc.ID)
+	}
+	search := func(f incident.Filter) []incident.ID {
+		t.Helper()
+		found, err := s.Search(ctx, f)
+		require.NoError(t, err)
+		var out []incident.ID
+		for _, inc := range found {
+			out = append(out, inc.ID)
+		}
+		return out
+	}
+	q := mql.MustParse(`trigger = TargetDown`)
+	assert.Equal(t, []incident.ID{ids[4], ids[2], ids[0]}, search(incident.Filter{Query: q}), "newest first")
+	assert.Equal(t, []incident.ID{ids[4], ids[2]}, search(incident.Filter{Query: q, Limit: 2}))
+	assert.Equal(t, []incident.ID{ids[2], ids[0]}, search(incident.Filter{Query: q, Before: ids[4]}), "the next page")
+	assert.Equal(t, []incident.ID{ids[4]}, search(incident.Filter{Query: mql.MustParse(`status = open AND ~instance = "instance-4"`)}))
+	assert.Equal(t, []incident.ID{ids[3], ids[2], ids[1]},
+		search(incident.Filter{CreatedFrom: t0.Add(2 * time.Minute), CreatedTo: t0.Add(5 * time.Minute)}))
+	assert.Len(t, search(incident.Filter{}), 5)
+
+	similar := newIncident(99, "TargetDown")
+	assert.Equal(t, []incident.ID{ids[4], ids[2], ids[0]}, search(incident.Filter{Signature: similar.Signature()}))
+
+	n, err := s.Count(ctx, incident.Filter{Query: q, Limit: 1})
+	require.NoError(t, err)
+	assert.Equal(t, 3, n, "Count ignores the limit")
+}
+
+func timer(key string, due time.Time) incident.Timer {
+	return incident.Timer{Key: key, Kind: "wake", Incident: "01TEST000001", Due: due}
+}
+
+func claim(t *testing.T, s incident.Store, now time.Time, owner string, kinds ...string) []incident.Timer {
+	t.Helper()
+	got, err := s.ClaimTimers(context.Background(), incident.Claim{Now: now, Owner: owner, Lease: time.Minute, Kinds: kinds})
+	require.NoError(t, err)
+	return got
+}
+
+func testTimerClaim(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.SetTimer(ctx, timer("wake/b", t0.Add(2*time.Minute))))
+	require.NoError(t, s.SetTimer(ctx, timer("wake/a", t0.Add(time.Minute))))
+	esc := timer("escalate/a", t0.Add(time.Minute))
+	esc.Kind = "escalate"
+	require.NoError(t, s.SetTimer(ctx, esc))
+
+	assert.Empty(t, claim(t, s, t0, "w1"), "nothing is due")
+	got := claim(t, s, t0.Add(5*time.Minute), "w1", "wake")
+	require.Len(t, got, 2, "only the kinds asked for")
+	assert.Equal(t, "wake/a", got[0].Key, "earliest first")
+	assert.Equal(t, "w1", got[0].Owner)
+	assert.Equal(t, t0.Add(6*time.Minute), got[0].LeaseUntil)
+	assert.Equal(t, 1, got[0].Attempts)
+	assert.Empty(t, claim(t, s, t0.Add(5*time.Minute), "w2", "wake"), "leased timers are not claimed twice")
+
+	require.NoError(t, s.CompleteTimer(ctx, got[0]))
+	assert.ErrorIs(t, s.CompleteTimer(ctx, got[0]), incident.ErrLeaseLost, "completing twice")
+	require.NoError(t, s.CancelTimer(ctx, "wake/b"))
+	require.NoError(t, s.CancelTimer(ctx, "wake/never-set"))
+	assert.ErrorIs(t, s.CompleteTimer(ctx, got[1]), incident.ErrLeaseLost, "a cancelled timer")
+	rest := claim(t, s, t0.Add(time.Hour), "w3")
+	require.Len(t, rest, 1)
+	assert.Equal(t, "escalate/a", rest[0].Key)
+
+	_, err := s.ClaimTimers(ctx, incident.Claim{Now: t0, Lease: time.Minute})
+	assert.Error(t, err, "a claim without an owner")
+
+	for i := range 150 {
+		require.NoError(t, s.SetTimer(ctx, timer(fmt.Sprintf("many/%03d", i), t0)))
+	}
+	assert.Len(t, claim(t, s, t0.Add(2*time.Hour), "w4"), 100, "the default limit")
+}
+
+func testTimerLeaseExpiry(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.SetTimer(ctx, timer("wake/a", t0)))
+	first := claim(t, s, t0, "dead-replica")
+	require.Len(t, first, 1)
+	assert.Empty(t, claim(t, s, t0.Add(59*time.Second), "w2"))
+
+	second := claim(t, s, t0.Add(time.Minute), "w2")
+	require.Len(t, second, 1, "the lease expired: another worker takes it over")
+	assert.Equal(t, 2, second[0].Attempts)
+	assert.ErrorIs(t, s.CompleteTimer(ctx, first[0]), incident.ErrLeaseLost, "the first worker lost it")
+	require.NoError(t, s.CompleteTimer(ctx, second[0]))
+	assert.Empty(t, claim(t, s, t0.Add(time.Hour), "w3"))
+}
+
+func testTimerReschedule(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.SetTimer(ctx, timer("wake/a", t0)))
+	claimed := claim(t, s, t0, "w1")
+	require.Len(t, claimed, 1)
+	require.NoError(t, s.SetTimer(ctx, timer("wake/a", t0.Add(time.Hour))))
+	assert.ErrorIs(t, s.CompleteTimer(ctx, claimed[0]), incident.ErrLeaseLost, "the timer was rescheduled")
+	assert.Empty(t, claim(t, s, t0.Add(time.Minute), "w2"))
+	got := claim(t, s, t0.Add(time.Hour), "w2")
+	require.Len(t, got, 1)
+	assert.Equal(t, 1, got[0].Attempts)
+}
+
+func testTimersInWrites(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	inc := newIncident(1, "TargetDown")
+	require.NoError(t, s.Create(ctx, inc, incident.Write{Timers: []incident.Timer{timer("wake/a", t0), timer("resolve/a", t0)}}))
+	require.NoError(t, s.Update(ctx, inc, incident.Write{Cancel: []string{"wake/a"}}))
+	got := claim(t, s, t0, "w1")
+	require.Len(t, got, 1)
+	assert.Equal(t, "resolve/a", got[0].Key)
+	require.NoError(t, s.CompleteTimer(ctx, got[0]))
+
+	stale := *inc
+	stale.Version = 1
+	err := s.Update(ctx, &stale, incident.Write{Timers: []incident.Timer{timer("wake/stale", t0)}})
+	require.ErrorIs(t, err, incident.ErrConflict)
+	assert.Empty(t, claim(t, s, t0.Add(time.Hour), "w2"), "a refused update writes no timer")
+}
+
+func testCancelledContext(t *testing.T, s incident.Store) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, s.Create(ctx, newIncident(1, "X"), incident.Write{}), context.Canceled)
+	_, err := s.Get(ctx, "x")
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = s.Search(ctx, incident.Filter{})
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = s.ClaimTimers(ctx, incident.Claim{Now: t0, Owner: "w", Lease: time.Minute})
+	assert.ErrorIs(t, err, context.Canceled)
+}

@@ -1,0 +1,111 @@
+package incident
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The kinds of timer the Manager handles.
+const (
+	// TimerWake wakes a snoozed incident when its snooze runs out.
+	TimerWake = "wake"
+	// TimerResolve resolves an incident whose alerts stayed resolved for
+	// the grouping's quiet period.
+	TimerResolve = "resolve"
+)
+
+func timerKey(kind string, id ID) string { return kind + "/" + string(id) }
+
+// ProcessTimers claims the due timers of the Manager's kinds as worker
+// owner, handles them and completes them, and returns how many it handled.
+// A host calls it every few seconds, or runs RunTimers; several replicas may
+// call it at once.
+func (m *Manager) ProcessTimers(ctx context.Context, owner string, lease time.Duration) (int, error) {
+	timers, err := m.store.ClaimTimers(ctx, Claim{
+		Now: m.opts.Now(), Owner: owner, Lease: lease, Kinds: []string{TimerWake, TimerResolve},
+	})
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	done := 0
+	for _, t := range timers {
+		if err := m.HandleTimer(ctx, t); err != nil {
+			errs = append(errs, fmt.Errorf("timer %s: %w", t.Key, err))
+			continue // the lease runs out and the timer is tried again
+		}
+		if err := m.store.CompleteTimer(ctx, t); err != nil && !errors.Is(err, ErrLeaseLost) {
+			errs = append(errs, fmt.Errorf("timer %s: %w", t.Key, err))
+			continue
+		}
+		done++
+	}
+	return done, errors.Join(errs...)
+}
+
+// RunTimers calls ProcessTimers every interval until ctx ends, and returns
+// ctx.Err(). Errors of a round are passed to onError, if not nil.
+func (m *Manager) RunTimers(ctx context.Context, owner string, interval time.Duration, onError func(error)) error {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if _, err := m.ProcessTimers(ctx, owner, 4*interval); err != nil && onError != nil && ctx.Err() == nil {
+			onError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// HandleTimer does the work of a timer of the Manager's kinds. Handling a
+// timer twice does no harm.
+func (m *Manager) HandleTimer(ctx context.Context, t Timer) error {
+	switch t.Kind {
+	case TimerWake:
+		_, err := m.modify(ctx, t.Incident, func(inc *Incident, w *Write, now time.Time) error {
+			if inc.Status != StatusSnoozed || inc.Snooze == nil || inc.Snooze.Forever || now.Before(inc.Snooze.Until) {
+				return errNothingToDo
+			}
+			m.wake(inc, w, now, "the snooze ran out")
+			if inc.Lasting > 0 && inc.Active == 0 {
+				m.setStatus(inc, w, now, StatusResolved, EventResolved, m.opts.Actor, "all alerts resolved")
+			}
+			return nil
+		})
+		return ignoreNothing(err)
+	case TimerResolve:
+		quiet, err := time.ParseDuration(t.Data)
+		if err != nil {
+			return fmt.Errorf("resolve timer with a bad quiet period %q: %w", t.Data, err)
+		}
+		_, err = m.modify(ctx, t.Incident, func(inc *Incident, w *Write, now time.Time) error {
+			if !inc.Status.Active() || inc.Status == StatusSnoozed || inc.Active > 0 || inc.Lasting == 0 {
+				return errNothingToDo
+			}
+			if due := inc.QuietSince.Add(quiet); now.Before(due) {
+				t.Due = due
+				w.Timers = append(w.Timers, t) // not quiet long enough yet
+				return nil
+			}
+			m.setStatus(inc, w, now, StatusResolved, EventResolved, m.opts.Actor,
+				fmt.Sprintf("all alerts resolved for %s", quiet))
+			return nil
+		})
+		return ignoreNothing(err)
+	}
+	return fmt.Errorf("incident: no handler for timers of kind %q", t.Kind)
+}
+
+var errNothingToDo = errors.New("nothing to do")
+
+func ignoreNothing(err error) error {
+	if errors.Is(err, errNothingToDo) || errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}

@@ -1,5 +1,6 @@
 // Command quickstart replays a captured alert stream through alertkit's HTTP
-// intake, prints what it takes in, and searches the result with MQL.
+// intake, the dedup stage and the incident stage, prints what each makes of
+// it, and searches the result with MQL.
 //
 // The stream in stream/ is real traffic, captured from Prometheus 2.42 and
 // Alertmanager 0.25 (see alert/testdata/README.md), plus a cron job's event
@@ -11,11 +12,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"embed"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -28,6 +31,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/alertkit/alertkit/alert"
+	"github.com/alertkit/alertkit/dedup"
+	"github.com/alertkit/alertkit/incident"
 	"github.com/alertkit/alertkit/internal/clock"
 	"github.com/alertkit/alertkit/mql"
 )
@@ -69,19 +74,39 @@ func run(ctx context.Context, out io.Writer) error {
 	clk := clock.NewFake(at(requests[0].at))
 	w := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
 
-	// The pipeline of this stage: remember the latest report of each alert,
-	// by fingerprint, and print every alert as it comes in.
+	// The pipeline so far: the intake hands each batch to the dedup stage,
+	// whose changes go to the incident stage, which groups alerts by
+	// alertname and namespace.
+	deduper := dedup.New(&dedup.Options{Now: clk.Now})
+	incidents := incident.NewManager(incident.NewMemoryStore(), &incident.Options{
+		Now:     clk.Now,
+		Entropy: rand.NewChaCha8([32]byte{}), // repeatable incident IDs
+	})
 	var mu sync.Mutex
-	latest := map[model.Fingerprint]alert.Alert{}
+	apply := func(changes []dedup.Change) error {
+		for i := range changes {
+			c := &changes[i]
+			inc, err := incidents.Observe(ctx, c, nil)
+			if err != nil {
+				return err
+			}
+			to := "no incident"
+			if inc != nil {
+				to = fmt.Sprintf("incident %s %s", short(inc.ID), inc.Status)
+			}
+			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\t→ %s\n", c.Fingerprint, c.Alert.Trigger(), c.Alert.Kind,
+				describe(c), c.Alert.Source, brief(c.Alert.Labels), to)
+		}
+		return nil
+	}
 	ingest := func(_ context.Context, alerts []alert.Alert) error {
 		mu.Lock()
 		defer mu.Unlock()
-		for _, a := range alerts {
-			latest[a.Fingerprint()] = a
-			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\n", a.Fingerprint(), a.Trigger(), a.Kind,
-				a.StateAt(clk.Now()), a.Source, brief(a.Labels))
+		changes := deduper.Ingest(alerts)
+		if repeats := len(alerts) - len(changes); repeats > 0 {
+			fmt.Fprintf(w, "  %d of %d alerts already known, unchanged: nothing to do\n", repeats, len(alerts))
 		}
-		return nil
+		return apply(changes)
 	}
 
 	opts := &alert.HandlerOptions{Decode: alert.DecodeOptions{Now: clk.Now}}
@@ -99,7 +124,8 @@ func run(ctx context.Context, out io.Writer) error {
 	defer srv.Shutdown(ctx)
 	base := "http://" + ln.Addr().String()
 
-	fmt.Fprintf(w, "alertkit quickstart: replaying %d requests of %s through the HTTP intake\n", len(requests), strings.TrimSuffix(day, "T"))
+	fmt.Fprintf(w, "alertkit quickstart: replaying %d requests of %s through the HTTP intake, dedup and incidents\n",
+		len(requests), strings.TrimSuffix(day, "T"))
 	for _, r := range requests {
 		body, err := stream.ReadFile("stream/" + r.file)
 		if err != nil {
@@ -121,42 +147,96 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 	}
 
-	// Alerts whose source stopped refreshing them are unknown by now.
+	// A minute later, the sweep finds the alerts whose source stopped
+	// refreshing them: unknown, not resolved.
 	clk.Set(at(end))
-	fmt.Fprintf(w, "\nstate of every alert at %s, from its latest report:\n", end)
-	fps := slices.Sorted(func(yield func(model.Fingerprint) bool) {
-		for fp := range latest {
-			if !yield(fp) {
-				return
-			}
-		}
-	})
-	for _, fp := range fps {
-		a := latest[fp]
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", fp, a.Trigger(), a.Kind, a.StateAt(clk.Now()), why(a, clk.Now()))
+	fmt.Fprintf(w, "\n%s  sweep\n", end)
+	mu.Lock()
+	err = apply(deduper.Sweep(clk.Now()))
+	mu.Unlock()
+	if err != nil {
+		return err
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 
-	// Search them with MQL.
-	fmt.Fprintf(w, "\nsearch with MQL at %s:\n", end)
+	var records []dedup.Record
+	for r := range deduper.Records {
+		records = append(records, r)
+	}
+	slices.SortFunc(records, func(a, b dedup.Record) int { return cmp.Compare(a.Fingerprint, b.Fingerprint) })
+	fmt.Fprintf(w, "\nevery alert at %s, once each however many times it was sent:\n", end)
+	for _, r := range records {
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", r.Fingerprint, r.Alert.Trigger(), r.Alert.Kind, r.State, r.Firings.Format("15:04:05.000"))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+
+	if err := printIncidents(ctx, w, incidents); err != nil {
+		return err
+	}
+
+	// Search the alerts with MQL.
+	fmt.Fprintf(w, "\nsearch the alerts with MQL:\n")
 	for _, query := range searches {
 		q, err := mql.Parse(query)
 		if err != nil {
 			return err
 		}
 		var found []string
-		for _, fp := range fps {
-			a := latest[fp]
-			if q.MatchAlert(&a, clk.Now()) {
-				found = append(found, a.Trigger()+brace(brief(a.Labels)))
+		for _, r := range records {
+			if q.MatchAlert(&r.Alert, clk.Now()) {
+				found = append(found, r.Alert.Trigger()+brace(brief(r.Alert.Labels)))
 			}
 		}
 		fmt.Fprintf(w, "  %s\n    → %s\n", query, strings.Join(found, ", "))
 	}
 	return w.Flush()
 }
+
+// printIncidents prints every incident with its label summary and history.
+func printIncidents(ctx context.Context, w *tabwriter.Writer, m *incident.Manager) error {
+	all, err := m.Store().Search(ctx, incident.Filter{Limit: -1})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nincidents, newest first:\n")
+	for _, inc := range all {
+		view, err := m.View(ctx, inc.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\n  incident %s  %s  %s\n", short(inc.ID), inc.Status, inc.GroupKey)
+		fmt.Fprintf(w, "    alerts: %d, active: %d, opened %s\n", inc.Alerts, inc.Active, inc.CreatedAt.Format("15:04:05.000"))
+		for line := range strings.SplitSeq(incident.Summarize(view.Members).String(), "\n") {
+			fmt.Fprintf(w, "    %s\n", line)
+		}
+		history, err := m.Store().History(ctx, inc.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range history {
+			fmt.Fprintf(w, "    %s\n", e.String())
+		}
+	}
+	return w.Flush()
+}
+
+// describe says what a change is: "new firing", "firing → resolved".
+func describe(c *dedup.Change) string {
+	switch {
+	case c.New:
+		return "new " + c.State.String()
+	case c.Occurred:
+		return "occurred again"
+	}
+	return c.From.String() + " → " + c.State.String()
+}
+
+// short is the end of an incident ID, enough to tell them apart here.
+func short(id incident.ID) string { return string(id[len(id)-6:]) }
 
 var searches = []string{
 	`trigger = TargetDown and state = resolved`,
@@ -194,19 +274,6 @@ func post(ctx context.Context, url string, body []byte) (status, reason string, 
 		return resp.Status, string(text), nil
 	}
 	return resp.Status, "", nil
-}
-
-// why explains a state.
-func why(a alert.Alert, now time.Time) string {
-	switch a.StateAt(now) {
-	case alert.StateResolved:
-		return "ended " + a.EndsAt.Format("15:04:05.000")
-	case alert.StateUnknown:
-		return "not refreshed since " + a.UpdatedAt.Format("15:04:05.000") + ", deadline " + a.RefreshBy.Format("15:04:05.000")
-	case alert.StateNone:
-		return "happened " + a.StartsAt.Format("15:04:05")
-	}
-	return "since " + a.StartsAt.Format("15:04:05")
 }
 
 // brief prints the labels that tell alerts of one trigger apart.

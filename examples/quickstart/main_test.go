@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,9 +16,9 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/output.golden")
 
 // TestQuickstart runs the replay and compares its output with the golden
-// file, which shows what a new user sees: every alert with its fingerprint,
-// kind and state, the refusal of the bad payload, the final states, and MQL
-// searches over them.
+// file, which shows what a new user sees: every change of an alert and the
+// incident it went to, the refusal of the bad payload, the alerts and
+// incidents at the end, and MQL searches over the alerts.
 func TestQuickstart(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out))
@@ -31,8 +32,14 @@ func TestQuickstart(t *testing.T) {
 
 	// The points of the replay, in case the golden file is rewritten blindly.
 	s := out.String()
-	assert.Contains(t, s, `refused: 400 Bad Request [0].labels: invalid label name "1x"`)
-	assert.Contains(t, s, "823010fb37ef2986  IngressResponses5xx  lasting  unknown")
-	assert.Contains(t, s, "f427be19e481184c  BackupFailed         instant  none")
-	assert.Contains(t, s, "state not in (resolved, none)\n    → IngressResponses5xx{vhost=static.example.com}\n")
+	for _, want := range []string{
+		`refused: 400 Bad Request [0].labels: invalid label name "1x"`, // a payload refused whole, with the reason
+		"3 of 4 alerts already known, unchanged: nothing to do",        // Prometheus repeating what Alertmanager sent
+		"firing → unknown  prometheus",                                 // refresh deadline missed
+		"alertkit resolved open → resolved: all alerts resolved",       // the TargetDown incident
+		"state not in (resolved, none)\n    → IngressResponses5xx{vhost=static.example.com}\n",
+	} {
+		assert.Contains(t, s, want)
+	}
+	assert.Equal(t, 3, strings.Count(s, "\n  incident "), "three incidents")
 }

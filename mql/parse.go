@@ -115,6 +115,7 @@ type Position struct {
 	Offset, Line, Column int
 }
 
+// String returns "line:column".
 func (p Position) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Column) }
 
 func posOf(p lexer.Position) Position {

@@ -2,43 +2,10 @@ package incident
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 )
-
-// Errors of the lifecycle operations, for errors.Is.
-var (
-	// ErrTransition: the operation does not apply in the incident's status;
-	// the error is a *TransitionError.
-	ErrTransition = errors.New("incident: invalid transition")
-	// ErrAlertsActive: Resolve was refused because alerts still fire.
-	ErrAlertsActive = errors.New("incident: alerts are still active")
-	// ErrNotOwner: a hand-over from someone who does not own the incident.
-	ErrNotOwner = errors.New("incident: not the owner")
-	// ErrNoHandover: nothing to accept, or not for this person.
-	ErrNoHandover = errors.New("incident: no hand-over to accept")
-	// ErrInvalid: an argument is wrong (an empty comment, a snooze without a
-	// duration).
-	ErrInvalid = errors.New("incident: invalid request")
-)
-
-// TransitionError is an operation refused in the incident's status; it
-// names the transition it would have made.
-type TransitionError struct {
-	ID       ID
-	Op       string
-	From, To Status
-}
-
-// Error says which transition is not allowed.
-func (e *TransitionError) Error() string {
-	return fmt.Sprintf("incident %s: cannot %s: %s → %s is not allowed", e.ID, e.Op, e.From, e.To)
-}
-
-// Is makes errors.Is(err, ErrTransition) true.
-func (e *TransitionError) Is(target error) bool { return target == ErrTransition }
 
 // modify reads an incident, lets change alter it, and writes it back,
 // retrying on a conflict.

@@ -46,6 +46,21 @@ func NewMemoryStore() *MemoryStore {
 
 func (s *MemoryStore) checkContext(ctx context.Context) error { return ctx.Err() }
 
+// rlock returns a stored incident with the read lock held, for the caller
+// to release.
+func (s *MemoryStore) rlock(ctx context.Context, id ID) (*stored, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	st, ok := s.incidents[id]
+	if !ok {
+		s.mu.RUnlock()
+		return nil, &notFound{id: id}
+	}
+	return st, nil
+}
+
 // Create stores a new incident.
 func (s *MemoryStore) Create(ctx context.Context, inc *Incident, w Write) error {
 	if err := s.checkContext(ctx); err != nil {
@@ -111,15 +126,11 @@ func (s *MemoryStore) appendHistory(st *stored, events []Event) {
 
 // Get returns a copy of an incident.
 func (s *MemoryStore) Get(ctx context.Context, id ID) (*Incident, error) {
-	if err := s.checkContext(ctx); err != nil {
+	st, err := s.rlock(ctx, id)
+	if err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
-	st, ok := s.incidents[id]
-	if !ok {
-		return nil, &notFound{id: id}
-	}
 	return st.inc.clone(), nil
 }
 
@@ -168,15 +179,11 @@ func (s *MemoryStore) LatestByGroup(ctx context.Context, groupKey string) (*Inci
 
 // Member returns one member.
 func (s *MemoryStore) Member(ctx context.Context, id ID, fp model.Fingerprint) (*Member, error) {
-	if err := s.checkContext(ctx); err != nil {
+	st, err := s.rlock(ctx, id)
+	if err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
-	st, ok := s.incidents[id]
-	if !ok {
-		return nil, &notFound{id: id}
-	}
 	m, ok := st.members[fp]
 	if !ok {
 		return nil, &notFound{id: id, alert: fp}
@@ -187,15 +194,11 @@ func (s *MemoryStore) Member(ctx context.Context, id ID, fp model.Fingerprint) (
 
 // Members returns the members in join order.
 func (s *MemoryStore) Members(ctx context.Context, id ID) ([]Member, error) {
-	if err := s.checkContext(ctx); err != nil {
+	st, err := s.rlock(ctx, id)
+	if err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
-	st, ok := s.incidents[id]
-	if !ok {
-		return nil, &notFound{id: id}
-	}
 	return st.memberList(), nil
 }
 
@@ -224,15 +227,11 @@ func (s *MemoryStore) AppendHistory(ctx context.Context, id ID, events ...Event)
 
 // History returns the history, oldest first.
 func (s *MemoryStore) History(ctx context.Context, id ID) ([]Event, error) {
-	if err := s.checkContext(ctx); err != nil {
+	st, err := s.rlock(ctx, id)
+	if err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
-	st, ok := s.incidents[id]
-	if !ok {
-		return nil, &notFound{id: id}
-	}
 	return slices.Clone(st.history), nil
 }
 

@@ -2,46 +2,12 @@ package incident
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/prometheus/common/model"
 
 	"github.com/alertkit/alertkit/mql"
 )
-
-// Errors a caller branches on. Stores return them, wrapped or as the typed
-// errors below, for errors.Is.
-var (
-	// ErrNotFound: no such incident, member or timer.
-	ErrNotFound = errors.New("incident: not found")
-	// ErrConflict: the incident changed since it was read; read it again.
-	ErrConflict = errors.New("incident: version conflict")
-	// ErrGroupActive: the group already has an active incident.
-	ErrGroupActive = errors.New("incident: the group already has an active incident")
-	// ErrExists: an incident with that ID exists.
-	ErrExists = errors.New("incident: exists")
-	// ErrLeaseLost: a timer was claimed by another worker, rescheduled or
-	// cancelled since this worker claimed it.
-	ErrLeaseLost = errors.New("incident: timer lease lost")
-)
-
-// ConflictError is the ErrConflict of an update whose version is stale.
-type ConflictError struct {
-	ID ID
-	// Have is the version the update was based on; Stored the one in the
-	// store.
-	Have, Stored int64
-}
-
-// Error says which versions clashed.
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("incident %s: version conflict: updating version %d, the store has %d", e.ID, e.Have, e.Stored)
-}
-
-// Is makes errors.Is(err, ErrConflict) true.
-func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 // Write is what an update writes besides the incident itself, atomically
 // with it: members to insert or replace (by fingerprint), history to

@@ -20,7 +20,7 @@ func (p *Parser) compile(expr Expr, positions map[*Predicate]*predicate) (*Query
 	if err != nil {
 		return nil, err
 	}
-	return &Query{expr: expr, root: root}, nil
+	return &Query{expr: expr, root: root, parser: p}, nil
 }
 
 type compiler struct {

@@ -289,3 +289,50 @@ func TestMatchAllocatesNothing(t *testing.T) {
 	}
 	require.True(t, q.MatchLabels(ingress))
 }
+
+func TestTerms(t *testing.T) {
+	q := mql.MustParse(`project = horns-and-hooves AND (~a = 1 OR ~b = 2) AND NOT ~c = 3`)
+	var terms []string
+	for _, term := range q.Terms() {
+		terms = append(terms, term.String())
+	}
+	assert.Equal(t, []string{`project = "horns-and-hooves"`, `~a = "1" OR ~b = "2"`, `NOT ~c = "3"`}, terms)
+	ls := labels("namespace", "horns-and-hooves", "b", "2", "c", "3")
+	assert.Equal(t, []bool{true, true, false}, []bool{q.Terms()[0].MatchLabels(ls), q.Terms()[1].MatchLabels(ls), q.Terms()[2].MatchLabels(ls)})
+	single := mql.MustParse(`~a = 1`)
+	assert.Equal(t, []*mql.Query{single}, single.Terms())
+
+	p := &mql.Parser{FieldLabels: map[mql.Field][]string{mql.FieldProject: {"gitlab_project"}}}
+	custom, err := p.Parse(`project = x AND ~y = z`)
+	require.NoError(t, err)
+	assert.True(t, custom.Terms()[0].MatchLabels(labels("gitlab_project", "x")), "terms keep the parser's field mapping")
+}
+
+func TestParserText(t *testing.T) {
+	p := &mql.Parser{}
+	s := mql.Labels(labels("alertname", "TargetDown", "namespace", "shop", "team", "sre"))
+	for _, tt := range []struct {
+		name  string
+		label bool
+		want  string
+		ok    bool
+	}{
+		{"trigger", false, "TargetDown", true},
+		{"project", false, "shop", true},
+		{"team", false, "sre", true},
+		{"namespace", true, "shop", true},
+		{"missing", true, "", true},
+		{"assignee", false, "", true},
+		{"severity", false, "", false},
+		{"age", false, "", false},
+	} {
+		v, ok := p.Text(s, 0, tt.name, tt.label)
+		assert.Equal(t, tt.want, v, tt.name)
+		assert.Equal(t, tt.ok, ok, tt.name)
+	}
+	v, ok := p.Text(nodeIncident, 0, "assignee", false)
+	assert.True(t, ok)
+	assert.Equal(t, "vasiliy.vasiliyev", v, "a field the subject supplies")
+	v, _ = p.Text(nodeIncident, 2, "trigger", false)
+	assert.Equal(t, "NodePressureConditions", v, "of the third alert")
+}

@@ -16,8 +16,9 @@ import (
 // compiled once and its IN lists are hash sets; matching allocates nothing.
 // A Query is immutable and may be used by many goroutines at once.
 type Query struct {
-	expr Expr
-	root *node // nil matches everything
+	expr   Expr
+	root   *node // nil matches everything
+	parser *Parser
 }
 
 // Expr returns the query's syntax tree, nil for the empty query.
@@ -31,6 +32,25 @@ func (q *Query) String() string {
 		return ""
 	}
 	return q.expr.String()
+}
+
+// Terms returns the query's top-level AND terms as queries of their own, in
+// the order written: for a query that is not an AND, the query itself. An
+// explanation of a failed match names the first term that does not hold.
+func (q *Query) Terms() []*Query {
+	and, ok := q.expr.(*And)
+	if !ok {
+		return []*Query{q}
+	}
+	terms := make([]*Query, len(and.Terms))
+	for i, t := range and.Terms {
+		term, err := q.parser.compile(t, nil)
+		if err != nil {
+			panic("mql: a term of a compiled query does not compile: " + err.Error())
+		}
+		terms[i] = term
+	}
+	return terms
 }
 
 // Match reports whether the query matches a subject.

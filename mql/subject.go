@@ -164,3 +164,49 @@ func (s AlertAt) Field(_ int, f Field) (Value, bool) {
 	}
 	return Value{}, false
 }
+
+// Text returns the text that a comparison with the field or label name
+// (label says which) reads from alert i of a subject, with this Parser's
+// mapping of fields to labels; for a field of the whole subject (status,
+// assignee, team) i does not matter. It returns false for a field that is
+// not text (severity, service_level, age). Indexes of many queries use it to
+// look up the ones whose equality can hold, rather than testing them all.
+func (p *Parser) Text(s Subject, i int, name string, label bool) (string, bool) {
+	if label {
+		v, _ := s.Label(i, name)
+		return v, true
+	}
+	f, ok := ParseField(name)
+	if !ok {
+		return "", false
+	}
+	switch f {
+	case FieldSeverity, FieldServiceLevel, FieldAge:
+		return "", false
+	}
+	if !f.perAlert() {
+		if v, ok := s.Field(-1, f); ok {
+			return v.Str, true
+		}
+		if s.Alerts() != 1 {
+			return "", true
+		}
+		i = 0
+	} else if v, ok := s.Field(i, f); ok {
+		return v.Str, true
+	}
+	labels := defaultFieldLabels[f]
+	if ls, ok := p.FieldLabels[f]; ok {
+		labels = ls
+	}
+	for _, l := range labels {
+		if v, ok := s.Label(i, l); ok && v != "" {
+			return v, true
+		}
+	}
+	return "", true
+}
+
+// PerAlert reports whether the field belongs to each alert of a subject
+// (trigger, project, state) rather than to the subject as a whole.
+func (f Field) PerAlert() bool { return f.perAlert() }

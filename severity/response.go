@@ -1,0 +1,206 @@
+package severity
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// ServiceLevel is how much a service matters: None, Silver, Gold or
+// Platinum. The zero value is None, the level of a service nobody said.
+type ServiceLevel uint8
+
+// The service levels, least first.
+const (
+	None ServiceLevel = iota
+	Silver
+	Gold
+	Platinum
+)
+
+var serviceNames = [...]string{None: "none", Silver: "silver", Gold: "gold", Platinum: "platinum"}
+
+// String returns the service level in lower case.
+func (s ServiceLevel) String() string {
+	if int(s) < len(serviceNames) {
+		return serviceNames[s]
+	}
+	return fmt.Sprintf("ServiceLevel(%d)", uint8(s))
+}
+
+// ParseServiceLevel reads a service level, in any case.
+func ParseServiceLevel(s string) (ServiceLevel, error) {
+	for i, n := range serviceNames {
+		if strings.EqualFold(n, s) {
+			return ServiceLevel(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown service level %q (want platinum, gold, silver or none)", s)
+}
+
+// MarshalText encodes the service level as its String.
+func (s ServiceLevel) MarshalText() ([]byte, error) {
+	if s > Platinum {
+		return nil, fmt.Errorf("invalid service level %d", uint8(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText decodes a service level with ParseServiceLevel.
+func (s *ServiceLevel) UnmarshalText(b []byte) error {
+	v, err := ParseServiceLevel(string(b))
+	if err == nil {
+		*s = v
+	}
+	return err
+}
+
+// Mode is how an alert is handled.
+type Mode uint8
+
+// The modes.
+const (
+	// Retrospective: not handled; recorded, and reviewed in the
+	// retrospective. The zero Mode.
+	Retrospective Mode = iota
+	// Page: interrupt a person, who must respond within the deadline.
+	Page
+	// Batch: handled asynchronously, in big batches: a digest.
+	Batch
+)
+
+// Response is a cell of the response matrix: a mode, and for Page the time a
+// person has to respond, for Batch how often the digest goes out.
+type Response struct {
+	Mode   Mode
+	Within time.Duration
+}
+
+// String returns "page 10m", "batch 24h" or "retrospective".
+func (r Response) String() string {
+	switch r.Mode {
+	case Page:
+		return "page " + FormatDuration(r.Within)
+	case Batch:
+		return "batch " + FormatDuration(r.Within)
+	}
+	return "retrospective"
+}
+
+// FormatDuration writes a duration in hours, minutes and seconds, without
+// the zero ones, as the talk's tables do: "24h", "10m", "1m30s", "0s".
+func FormatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	var b strings.Builder
+	if d < 0 {
+		b.WriteByte('-')
+		d = -d
+	}
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}, {time.Millisecond, "ms"}} {
+		if n := d / u.unit; n > 0 {
+			b.WriteString(strconv.FormatInt(int64(n), 10) + u.name)
+			d -= n * u.unit
+		}
+	}
+	return b.String()
+}
+
+// ParseResponse reads a Response from its String. "—" and "-" are read as
+// retrospective, as the talk's table writes it.
+func ParseResponse(s string) (Response, error) {
+	mode, within, _ := strings.Cut(strings.TrimSpace(s), " ")
+	within = strings.TrimSpace(within)
+	switch strings.ToLower(mode) {
+	case "retrospective", "—", "-":
+		if within != "" {
+			return Response{}, fmt.Errorf("%q: retrospective takes no duration", s)
+		}
+		return Response{Mode: Retrospective}, nil
+	case "page", "batch":
+		if within == "" {
+			return Response{}, fmt.Errorf("%q: %s needs a duration, as %q", s, mode, mode+" 10m")
+		}
+		d, err := model.ParseDuration(within)
+		if err != nil || d <= 0 {
+			return Response{}, fmt.Errorf("%q: invalid duration %q (want 90s, 10m, 24h, …)", s, within)
+		}
+		m := Page
+		if strings.EqualFold(mode, "batch") {
+			m = Batch
+		}
+		return Response{Mode: m, Within: time.Duration(d)}, nil
+	}
+	return Response{}, fmt.Errorf("%q: unknown mode (want page <duration>, batch <duration> or retrospective)", s)
+}
+
+// MarshalText encodes the response as its String.
+func (r Response) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText decodes a response with ParseResponse.
+func (r *Response) UnmarshalText(b []byte) error {
+	v, err := ParseResponse(string(b))
+	if err == nil {
+		*r = v
+	}
+	return err
+}
+
+// Responses maps service level × level to a Response:
+// Responses[serviceLevel][level-1].
+type Responses [4][9]Response
+
+// DefaultResponses is the talk's table. Minutes page; 24h batches into a
+// daily digest; "—" is retrospective:
+//
+//	service level  S1   S2   S3   S4   S5   S6   S7   S8  S9
+//	Platinum       1m   5m   10m  30m  24h  24h  24h  —   —
+//	Gold           5m   10m  30m  24h  24h  24h  —    —   —
+//	Silver         10m  30m  24h  24h  24h  —    —    —   —
+//	None           24h  24h  24h  24h  —    —    —    —   —
+func DefaultResponses() Responses {
+	page := func(d time.Duration) Response { return Response{Mode: Page, Within: d} }
+	day := Response{Mode: Batch, Within: 24 * time.Hour}
+	retro := Response{}
+	m := time.Minute
+	return Responses{
+		Platinum: {page(m), page(5 * m), page(10 * m), page(30 * m), day, day, day, retro, retro},
+		Gold:     {page(5 * m), page(10 * m), page(30 * m), day, day, day, retro, retro, retro},
+		Silver:   {page(10 * m), page(30 * m), day, day, day, retro, retro, retro, retro},
+		None:     {day, day, day, day, retro, retro, retro, retro, retro},
+	}
+}
+
+// Response returns the cell of a service level and a level; retrospective
+// for an unknown level.
+func (r *Responses) Response(sl ServiceLevel, l Level) Response {
+	if sl > Platinum || !l.Valid() {
+		return Response{}
+	}
+	return r[sl][l-1]
+}
+
+// DefaultHold returns how long a pending alert is held before it may page,
+// for a response: a fifth of a page's deadline, at most five minutes (S1 on
+// Platinum, 1m to respond, is held 12 seconds; S4 on Platinum, 30m, five
+// minutes); a quarter of an hour for a batch, which a digest collects
+// anyway; nothing for a retrospective one, which is only recorded. The
+// pending hold moves the "for:" of alerting rules into one place: sources
+// send alerts while still pending, and the pipeline decides how long to wait
+// — too late against too much.
+func DefaultHold(r Response) time.Duration {
+	switch r.Mode {
+	case Page:
+		return min(r.Within/5, 5*time.Minute)
+	case Batch:
+		return 15 * time.Minute
+	}
+	return 0
+}

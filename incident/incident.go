@@ -114,6 +114,9 @@ type Incident struct {
 	Snooze *Snooze
 	// Handover is set while a hand-over waits to be accepted.
 	Handover *Handover
+	// Escalation is the escalation stage's progress, kept with the incident
+	// so that replicas share it; nil until that stage engages.
+	Escalation *Escalation
 
 	// Version counts the updates; Store.Update refuses a stale one.
 	Version int64
@@ -137,6 +140,19 @@ type Handover struct {
 	From, To string
 	Note     string
 	At       time.Time
+}
+
+// Escalation is where the escalation of an incident stands.
+type Escalation struct {
+	// Policy names the escalation policy.
+	Policy string
+	// Mode is how the incident is handled: "page", "batch" (a digest) or
+	// "retrospective" (recorded only).
+	Mode string
+	// Steps counts the escalation steps taken, across rounds.
+	Steps int
+	// Exhausted is set once the last step of the last round was taken.
+	Exhausted bool
 }
 
 // Member is an alert of an incident, as the incident last heard of it.
@@ -188,6 +204,10 @@ func (inc *Incident) clone() *Incident {
 	if inc.Handover != nil {
 		h := *inc.Handover
 		c.Handover = &h
+	}
+	if inc.Escalation != nil {
+		e := *inc.Escalation
+		c.Escalation = &e
 	}
 	return &c
 }

@@ -2,6 +2,7 @@ package incident
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"fmt"
 	"slices"
@@ -20,7 +21,7 @@ type MemoryStore struct {
 	order     []ID          // creation order; IDs are time-ordered
 	latest    map[string]ID // the newest incident of each group
 	active    map[string]ID // the active incident of each group
-	timers    map[string]*Timer
+	timers    timerQueue
 	now       func() time.Time
 }
 
@@ -39,7 +40,7 @@ func NewMemoryStore() *MemoryStore {
 		incidents: map[ID]*stored{},
 		latest:    map[string]ID{},
 		active:    map[string]ID{},
-		timers:    map[string]*Timer{},
+		timers:    timerQueue{byKey: map[string]*queued{}},
 		now:       time.Now,
 	}
 }
@@ -112,7 +113,7 @@ func (s *MemoryStore) write(st *stored, w Write) {
 		s.setTimer(t)
 	}
 	for _, key := range w.Cancel {
-		delete(s.timers, key)
+		s.timers.remove(key)
 	}
 }
 
@@ -300,7 +301,7 @@ func (s *MemoryStore) SetTimer(ctx context.Context, t Timer) error {
 
 func (s *MemoryStore) setTimer(t Timer) {
 	t.Owner, t.LeaseUntil, t.Attempts = "", time.Time{}, 0
-	s.timers[t.Key] = &t
+	s.timers.set(t)
 }
 
 // CancelTimer removes a timer.
@@ -310,7 +311,7 @@ func (s *MemoryStore) CancelTimer(ctx context.Context, key string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.timers, key)
+	s.timers.remove(key)
 	return nil
 }
 
@@ -324,26 +325,24 @@ func (s *MemoryStore) ClaimTimers(ctx context.Context, c Claim) ([]Timer, error)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var due []*Timer
-	for _, t := range s.timers {
-		if t.Due.After(c.Now) || (t.Owner != "" && t.LeaseUntil.After(c.Now)) {
-			continue
-		}
-		if len(c.Kinds) > 0 && !slices.Contains(c.Kinds, t.Kind) {
-			continue
-		}
-		due = append(due, t)
-	}
-	slices.SortFunc(due, func(a, b *Timer) int {
-		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.Key, b.Key))
-	})
 	limit := cmp.Or(c.Limit, 100)
-	out := make([]Timer, 0, min(limit, len(due)))
-	for _, t := range due[:min(limit, len(due))] {
-		t.Owner = c.Owner
-		t.LeaseUntil = c.Now.Add(c.Lease)
-		t.Attempts++
-		out = append(out, *t)
+	var out []Timer
+	var skipped []*queued
+	for len(out) < limit && len(s.timers.heap) > 0 && !s.timers.heap[0].avail.After(c.Now) {
+		q := heap.Pop(&s.timers).(*queued)
+		if len(c.Kinds) > 0 && !slices.Contains(c.Kinds, q.t.Kind) {
+			skipped = append(skipped, q)
+			continue
+		}
+		q.t.Owner = c.Owner
+		q.t.LeaseUntil = c.Now.Add(c.Lease)
+		q.t.Attempts++
+		q.avail = q.t.LeaseUntil // claimable again when the lease runs out
+		heap.Push(&s.timers, q)
+		out = append(out, q.t)
+	}
+	for _, q := range skipped {
+		heap.Push(&s.timers, q)
 	}
 	return out, nil
 }
@@ -355,11 +354,11 @@ func (s *MemoryStore) CompleteTimer(ctx context.Context, t Timer) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur, ok := s.timers[t.Key]
-	if !ok || cur.Owner != t.Owner || !cur.LeaseUntil.Equal(t.LeaseUntil) || t.Owner == "" {
+	q, ok := s.timers.byKey[t.Key]
+	if !ok || q.t.Owner != t.Owner || !q.t.LeaseUntil.Equal(t.LeaseUntil) || t.Owner == "" {
 		return fmt.Errorf("%w: %s", ErrLeaseLost, t.Key)
 	}
-	delete(s.timers, t.Key)
+	s.timers.remove(t.Key)
 	return nil
 }
 
@@ -382,3 +381,61 @@ func (e *notFound) Error() string {
 }
 
 func (e *notFound) Is(target error) bool { return target == ErrNotFound }
+
+// timerQueue holds timers by key and in a heap by the time they can next be
+// claimed — their due time, or the end of their lease — so that a claim
+// looks only at the timers that are due, however many wait.
+type timerQueue struct {
+	heap  []*queued
+	byKey map[string]*queued
+}
+
+type queued struct {
+	t     Timer
+	avail time.Time
+	index int
+}
+
+func (q *timerQueue) set(t Timer) {
+	if cur, ok := q.byKey[t.Key]; ok {
+		cur.t, cur.avail = t, t.Due
+		heap.Fix(q, cur.index)
+		return
+	}
+	e := &queued{t: t, avail: t.Due}
+	q.byKey[t.Key] = e
+	heap.Push(q, e)
+}
+
+func (q *timerQueue) remove(key string) {
+	if e, ok := q.byKey[key]; ok {
+		heap.Remove(q, e.index)
+		delete(q.byKey, key)
+	}
+}
+
+func (q *timerQueue) Len() int { return len(q.heap) }
+func (q *timerQueue) Less(i, j int) bool {
+	a, b := q.heap[i], q.heap[j]
+	if c := a.avail.Compare(b.avail); c != 0 {
+		return c < 0
+	}
+	return a.t.Key < b.t.Key
+}
+func (q *timerQueue) Swap(i, j int) {
+	q.heap[i], q.heap[j] = q.heap[j], q.heap[i]
+	q.heap[i].index, q.heap[j].index = i, j
+}
+func (q *timerQueue) Push(x any) {
+	e := x.(*queued)
+	e.index = len(q.heap)
+	q.heap = append(q.heap, e)
+}
+func (q *timerQueue) Pop() any {
+	old := q.heap
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	q.heap = old[:len(old)-1]
+	e.index = -1
+	return e
+}

@@ -162,8 +162,8 @@ func TestParseErrors(t *testing.T) {
 		{"mql in a match", "routes:\n  - name: db\n    match: ~team = db AND\n    to: [team:db]\n", `routes.yaml:3:26: rule db: mql: expected a field or label after AND, got end of query`},
 		{"mql in a quoted match", "routes:\n  - match: \"~a =~ '['\"\n    to: [team:x]\n", `routes.yaml:2:19: rule routes[0]: mql: invalid regular expression "[": missing closing ]`},
 		{"no arrow", "routes:\n  - 'trigger = X'\n", `routes[0]: routes.yaml:2:6: expected "<query> -> <targets>", found no "->" outside quotes`},
-		{"bad target in a line", "routes:\n  - 'trigger = X -> @a, slack'\n", `routes[0]: routes.yaml:2:25: unknown target "slack" (want @user, team:name, receiver:name or policy:name)`},
-		{"bad target in a list", "routes:\n  - match: trigger = X\n    to: [team:a, 'bob']\n", `routes.yaml:3:18: routes[0].to[1]: unknown target "bob" (want @user, team:name, receiver:name or policy:name)`},
+		{"bad target in a line", "routes:\n  - 'trigger = X -> @a, slack'\n", `routes[0]: routes.yaml:2:25: unknown target "slack" (want @user, team:name, receiver:name, policy:name or oncall:schedule/layer)`},
+		{"bad target in a list", "routes:\n  - match: trigger = X\n    to: [team:a, 'bob']\n", `routes.yaml:3:18: routes[0].to[1]: unknown target "bob" (want @user, team:name, receiver:name, policy:name or oncall:schedule/layer)`},
 		{"unknown key", "routes:\n  - match: trigger = X\n    too: [team:a]\n", `routes.yaml:3:5: routes[0]: unknown key "too" (want active_time_intervals, continue, group_by, group_interval, group_wait, match, mute_time_intervals, name, repeat_interval, routes, to)`},
 		{"unknown top key", "rotes: []\n", `routes.yaml:1:1: config: unknown key "rotes" (want default, inhibit_rules, routes, time_intervals, triage)`},
 		{"bad duration", "default:\n  group_wait: soon\n", `routes.yaml:2:15: default.group_wait: invalid duration "soon" (want 30s, 5m, 4h, …)`},
@@ -223,7 +223,7 @@ trigger = TargetDown -> policy:db`, "rules.txt")
 
 	_, err = route.ParseLines("a = b -> @x\nc = d ->\ne = f -> bob\n", "rules.txt")
 	require.Error(t, err)
-	assert.Equal(t, "rules.txt:2:7: no target after \"->\"\nrules.txt:3:10: unknown target \"bob\" (want @user, team:name, receiver:name or policy:name)", err.Error())
+	assert.Equal(t, "rules.txt:2:7: no target after \"->\"\nrules.txt:3:10: unknown target \"bob\" (want @user, team:name, receiver:name, policy:name or oncall:schedule/layer)", err.Error())
 
 	r, err := route.Compile(&route.Config{Routes: rules}, nil)
 	require.NoError(t, err)

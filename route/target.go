@@ -27,9 +27,12 @@ const (
 	Receiver
 	// Policy is an escalation policy: policy:db-oncall.
 	Policy
+	// OnCall is whoever is on call for a layer of a schedule at the time:
+	// oncall:sre/L1 (oncall:sre is the schedule's first layer).
+	OnCall
 )
 
-var targetPrefixes = [...]string{User: "@", Team: "team:", Receiver: "receiver:", Policy: "policy:"}
+var targetPrefixes = [...]string{User: "@", Team: "team:", Receiver: "receiver:", Policy: "policy:", OnCall: "oncall:"}
 
 // Target is where the alerts of a route go.
 type Target struct {
@@ -45,7 +48,8 @@ func (t Target) String() string {
 	return fmt.Sprintf("Target(%d, %q)", t.Kind, t.Name)
 }
 
-// ParseTarget reads "@user", "team:name", "receiver:name" or "policy:name".
+// ParseTarget reads "@user", "team:name", "receiver:name", "policy:name"
+// or "oncall:schedule/layer".
 func ParseTarget(s string) (Target, error) {
 	s = strings.TrimSpace(s)
 	for kind, prefix := range targetPrefixes {
@@ -59,7 +63,7 @@ func ParseTarget(s string) (Target, error) {
 			return Target{Kind: TargetKind(kind), Name: name}, nil
 		}
 	}
-	return Target{}, fmt.Errorf("unknown target %q (want @user, team:name, receiver:name or policy:name)", s)
+	return Target{}, fmt.Errorf("unknown target %q (want @user, team:name, receiver:name, policy:name or oncall:schedule/layer)", s)
 }
 
 // MarshalText writes the target's String.

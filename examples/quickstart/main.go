@@ -1,11 +1,12 @@
 // Command quickstart replays a captured alert stream through alertkit's HTTP
-// intake, the dedup stage and the incident stage, prints what each makes of
-// it, and searches the result with MQL.
+// intake, the dedup stage, the incident stage, severity and escalation,
+// prints what each makes of it, and searches the result with MQL.
 //
 // The stream in stream/ is real traffic, captured from Prometheus 2.42 and
 // Alertmanager 0.25 (see alert/testdata/README.md), plus a cron job's event
 // and one malformed payload. The replay runs on a fake clock set to the time
-// each request was received, so its output is the same on every run:
+// each request was received, then runs on for three quarters of an hour of
+// escalation, so its output is the same on every run:
 //
 //	go run ./examples/quickstart
 package main
@@ -32,13 +33,18 @@ import (
 
 	"github.com/alertkit/alertkit/alert"
 	"github.com/alertkit/alertkit/dedup"
+	"github.com/alertkit/alertkit/escalate"
 	"github.com/alertkit/alertkit/incident"
 	"github.com/alertkit/alertkit/internal/clock"
 	"github.com/alertkit/alertkit/mql"
+	"github.com/alertkit/alertkit/severity"
 )
 
 //go:embed stream/*.json
 var stream embed.FS
+
+//go:embed oncall.yaml
+var oncall []byte
 
 // A request of the replay: at a time, a payload posted to an intake path.
 type request struct {
@@ -56,11 +62,12 @@ var requests = []request{
 	{"16:44:30.716", "/alerts/webhook", "alertmanager-resolved.json"},
 }
 
-// day is the date of the capture; the end of the replay is a minute after
-// the last request.
+// day is the date of the capture; the sweep runs a minute after the last
+// request, and the escalation until later.
 const (
-	day = "2026-11-23T"
-	end = "16:45:30.000"
+	day   = "2026-11-23T"
+	end   = "16:45:30.000"
+	until = "17:30:00.000"
 )
 
 func main() {
@@ -74,14 +81,39 @@ func run(ctx context.Context, out io.Writer) error {
 	clk := clock.NewFake(at(requests[0].at))
 	w := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
 
-	// The pipeline so far: the intake hands each batch to the dedup stage,
-	// whose changes go to the incident stage, which groups alerts by
-	// alertname and namespace.
+	// The pipeline: the intake hands each batch to the dedup stage, whose
+	// changes go to the incident stage, which groups alerts by alertname
+	// and namespace. The first alert of an incident engages its
+	// escalation, as the response matrix says for its severity and service
+	// level; the service catalogue says horns-and-hooves is a Gold service.
 	deduper := dedup.New(&dedup.Options{Now: clk.Now})
 	incidents := incident.NewManager(incident.NewMemoryStore(), &incident.Options{
 		Now:     clk.Now,
 		Entropy: rand.NewChaCha8([32]byte{}), // repeatable incident IDs
 	})
+	levels := severity.DefaultPolicy()
+	levels.Catalog = func(ls model.LabelSet) (severity.ServiceLevel, bool) {
+		return severity.Gold, ls["namespace"] == "horns-and-hooves"
+	}
+	cfg, err := escalate.ParseConfig(oncall, "oncall.yaml")
+	if err != nil {
+		return err
+	}
+	pager := escalate.NotifierFunc(func(_ context.Context, p escalate.Page) error {
+		who := append(slices.Clone(p.People), p.Teams...)
+		if p.Kind == escalate.Digest {
+			who = []string{"the digest"}
+		}
+		fmt.Fprintf(w, "  %s  page %s → %s: %s\n", clk.Now().Format("15:04:05.000"), short(p.Incident), strings.Join(who, ", "), p.Reason)
+		return nil
+	})
+	escalator := escalate.New(incidents, pager, &escalate.Options{Now: clk.Now})
+	if err := escalator.Load(cfg); err != nil {
+		return err
+	}
+	if err := escalator.StartBaton(ctx); err != nil {
+		return err
+	}
 	var mu sync.Mutex
 	apply := func(changes []dedup.Change) error {
 		for i := range changes {
@@ -96,6 +128,21 @@ func run(ctx context.Context, out io.Writer) error {
 			}
 			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\t→ %s\n", c.Fingerprint, c.Alert.Trigger(), c.Alert.Kind,
 				describe(c), c.Alert.Source, brief(c.Alert.Labels), to)
+			if inc != nil && inc.Escalation == nil {
+				class, err := levels.Classify(c.Alert.Labels)
+				if err != nil {
+					return err
+				}
+				plan, err := escalator.PlanFor(class, "sre")
+				if err != nil {
+					return err
+				}
+				if err := escalator.Engage(ctx, inc.ID, plan); err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "    escalation of %s: %s on %s (%s), %s%s\n", short(inc.ID), class.Level, class.ServiceLevel,
+					class.From, class.Response, held(plan.Hold))
+			}
 		}
 		return nil
 	}
@@ -124,7 +171,7 @@ func run(ctx context.Context, out io.Writer) error {
 	defer srv.Shutdown(ctx)
 	base := "http://" + ln.Addr().String()
 
-	fmt.Fprintf(w, "alertkit quickstart: replaying %d requests of %s through the HTTP intake, dedup and incidents\n",
+	fmt.Fprintf(w, "alertkit quickstart: replaying %d requests of %s through the HTTP intake, dedup, incidents and escalation\n",
 		len(requests), strings.TrimSuffix(day, "T"))
 	for _, r := range requests {
 		body, err := stream.ReadFile("stream/" + r.file)
@@ -161,12 +208,28 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 
+	// The escalator's timers, as a host would run them every few seconds:
+	// the pending hold of each incident runs out, and pages go out.
+	fmt.Fprintf(w, "\nthe clock runs on until %s: the escalation\n", until)
+	for clk.Now().Before(at(until)) {
+		clk.Advance(time.Second)
+		if _, err := incidents.ProcessTimers(ctx, "quickstart", time.Minute); err != nil {
+			return err
+		}
+		if _, err := escalator.ProcessTimers(ctx); err != nil {
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+
 	var records []dedup.Record
 	for r := range deduper.Records {
 		records = append(records, r)
 	}
 	slices.SortFunc(records, func(a, b dedup.Record) int { return cmp.Compare(a.Fingerprint, b.Fingerprint) })
-	fmt.Fprintf(w, "\nevery alert at %s, once each however many times it was sent:\n", end)
+	fmt.Fprintf(w, "\nevery alert at %s, once each however many times it was sent:\n", until)
 	for _, r := range records {
 		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", r.Fingerprint, r.Alert.Trigger(), r.Alert.Kind, r.State, r.Firings.Format("15:04:05.000"))
 	}
@@ -233,6 +296,14 @@ func describe(c *dedup.Change) string {
 		return "occurred again"
 	}
 	return c.From.String() + " → " + c.State.String()
+}
+
+// held says how long the first page waits, if at all.
+func held(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return ", held " + severity.FormatDuration(d) + " first"
 }
 
 // short is the end of an incident ID, enough to tell them apart here.

@@ -17,7 +17,8 @@ var update = flag.Bool("update", false, "rewrite testdata/output.golden")
 
 // TestQuickstart runs the replay and compares its output with the golden
 // file, which shows what a new user sees: every change of an alert and the
-// incident it went to, the refusal of the bad payload, the alerts and
+// incident it went to, the refusal of the bad payload, the escalation of
+// each incident as its severity and service level say, the alerts and
 // incidents at the end, and MQL searches over the alerts.
 func TestQuickstart(t *testing.T) {
 	var out bytes.Buffer
@@ -37,6 +38,10 @@ func TestQuickstart(t *testing.T) {
 		"3 of 4 alerts already known, unchanged: nothing to do",        // Prometheus repeating what Alertmanager sent
 		"firing → unknown  prometheus",                                 // refresh deadline missed
 		"alertkit resolved open → resolved: all alerts resolved",       // the TargetDown incident
+		"resolved within the pending hold: nobody paged",               // TargetDown, S2 on Gold, held 2m
+		"16:49:19.000  page EPMJ6R → pierre.martin: step 1",            // the failed backup, S3 on Gold, after 5m
+		"nobody on call for oncall:sre/L2, skipped",                    // L2 goes home at 18:00 in Berlin
+		"page DZP7X3 → the digest",                                     // S4 on Gold is a batch
 		"state not in (resolved, none)\n    → IngressResponses5xx{vhost=static.example.com}\n",
 	} {
 		assert.Contains(t, s, want)

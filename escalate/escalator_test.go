@@ -420,3 +420,24 @@ func TestPlanFor(t *testing.T) {
 	err = w.e.Engage(w.ctx, "01NOSUCHINCIDENT", escalate.Plan{Mode: severity.Page, Policy: "nope"})
 	assert.EqualError(t, err, `escalate: incident 01NOSUCHINCIDENT: no policy "nope"`)
 }
+
+// Run takes steps as they fall due, until its context ends.
+func TestRun(t *testing.T) {
+	w := newWorld(t, weekTime(t, "Mon 10:00"), sreConfig)
+	paged := make(chan escalate.Page, 1)
+	e := escalate.New(w.m, escalate.NotifierFunc(func(_ context.Context, p escalate.Page) error {
+		paged <- p
+		return nil
+	}), &escalate.Options{Now: w.clock.Now})
+	require.NoError(t, e.Load(w.cfg))
+	w.open("db", "severity_level=1", "service_level=platinum")
+	w.clock.Advance(time.Minute) // past the hold; nobody has ticked yet
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- e.Run(ctx, time.Millisecond, func(err error) { t.Error(err) }) }()
+	p := <-paged
+	assert.Equal(t, []string{"bravo"}, p.People)
+	cancel()
+	assert.ErrorIs(t, <-done, context.Canceled)
+}

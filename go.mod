@@ -14,6 +14,7 @@ require (
 
 require (
 	github.com/prometheus/client_model v0.6.3 // indirect
+	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/yaml.v2 v2.4.0 // indirect
 )

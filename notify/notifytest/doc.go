@@ -1,0 +1,19 @@
+// Package notifytest is the conformance suite of a notify.Notifier: what
+// the dispatcher relies on from every sender — success only when the
+// receiver accepted, failures classified for retries, Retry-After read,
+// contexts honoured, secrets kept out of errors, concurrency — checked
+// against a fake receiving end that the sender's test provides.
+//
+//	func TestConformance(t *testing.T) {
+//		notifytest.Run(t, func(t *testing.T) *notifytest.Harness {
+//			srv := newFakeSlack(t) // an httptest.Server that behaves as told
+//			return &notifytest.Harness{
+//				Notifier: slack.New(&slack.Config{WebhookURL: notify.Secret(srv.URL + "/services/T0/B0/XXXX")}),
+//				Behave:   srv.behave, Received: srv.count, Secrets: []string{"XXXX"},
+//			}
+//		})
+//	}
+//
+// Sample gives realistic notifications, with markup and non-ASCII text in
+// their labels, for a sender's golden tests.
+package notifytest

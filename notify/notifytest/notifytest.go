@@ -72,10 +72,10 @@ func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 	})
 
 	failures := []struct {
-		b         Behaviour
-		retry     bool
-		after     time.Duration
-		name      string
+		b     Behaviour
+		retry bool
+		after time.Duration
+		name  string
 	}{
 		{Fail, true, 0, "a temporary failure is retryable"},
 		{Throttle, true, ThrottleDelay, "a throttled request is retried after Retry-After"},

@@ -55,8 +55,8 @@ func (v View) Field(i int, f mql.Field) (mql.Value, bool) {
 // LabelValues is a label and the values it has across an incident's
 // alerts.
 type LabelValues struct {
-	Name   string
-	Values []string
+	Name   string   `json:"name"`
+	Values []string `json:"values"`
 }
 
 // Summary is an incident's labels at a glance: for each label, the sorted

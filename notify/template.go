@@ -107,14 +107,15 @@ func MustParseHTML(name, text string) *Template {
 // Name returns the template's name.
 func (t *Template) Name() string { return t.name }
 
-var errTooLong = errors.New("output too long")
+// ErrTooLong is the error of a template whose output passes MaxRendered.
+var ErrTooLong = errors.New("output too long")
 
 // limited is a buffer that refuses to grow past MaxRendered.
 type limited struct{ bytes.Buffer }
 
 func (l *limited) Write(p []byte) (int, error) {
 	if l.Len()+len(p) > MaxRendered {
-		return 0, errTooLong
+		return 0, ErrTooLong
 	}
 	return l.Buffer.Write(p)
 }
@@ -129,8 +130,8 @@ func (t *Template) Render(n *Notification, now time.Time) (string, error) {
 	} else {
 		err = t.text.Execute(&buf, data)
 	}
-	if errors.Is(err, errTooLong) {
-		return "", fmt.Errorf("template %s: output longer than %d bytes", t.name, MaxRendered)
+	if errors.Is(err, ErrTooLong) {
+		return "", fmt.Errorf("template %s: %w: more than %d bytes", t.name, ErrTooLong, MaxRendered)
 	}
 	if err != nil {
 		return "", fmt.Errorf("template %s: %w", t.name, err)

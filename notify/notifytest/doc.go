@@ -8,7 +8,7 @@
 //		notifytest.Run(t, func(t *testing.T) *notifytest.Harness {
 //			srv := newFakeSlack(t) // an httptest.Server that behaves as told
 //			return &notifytest.Harness{
-//				Notifier: slack.New(&slack.Config{WebhookURL: notify.Secret(srv.URL + "/services/T0/B0/XXXX")}),
+//				Notifier: newSender(t, &slack.Config{WebhookURL: notify.Secret(srv.URL + "/services/T0/B0/XXXX")}),
 //				Behave:   srv.behave, Received: srv.count, Secrets: []string{"XXXX"},
 //			}
 //		})

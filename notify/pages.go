@@ -1,0 +1,144 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/alertkit/alertkit/escalate"
+	"github.com/alertkit/alertkit/incident"
+)
+
+// Contacts says which receivers reach people and teams: "vasiliy" →
+// ["pagerduty-vasiliy", "slack-dm-vasiliy"], "sre" → ["slack-sre"].
+type Contacts struct {
+	People map[string][]string
+	Teams  map[string][]string
+	// Fallback receives what addresses someone without a contact; empty
+	// means such a page is an error.
+	Fallback []string
+	// Digest receives the digests of batch incidents.
+	Digest []string
+}
+
+// Pages hands the escalator's pages to a Dispatcher: it implements
+// escalate.Notifier. Each page becomes one notification per receiver that
+// reaches its people, teams and receivers, with the page's key as the
+// idempotency key; a digest page puts the incident in the digests of
+// Contacts.Digest.
+type Pages struct {
+	Dispatcher *Dispatcher
+	Incidents  *incident.Manager
+	Contacts   Contacts
+	// Snapshot, if set, adds to the incident's snapshot: its URL,
+	// service level, runbooks.
+	Snapshot *SnapshotOptions
+}
+
+var _ escalate.Notifier = (*Pages)(nil)
+
+// Notify turns a page into notifications and puts them in the outbox.
+func (p *Pages) Notify(ctx context.Context, page escalate.Page) error {
+	view, err := p.Incidents.View(ctx, page.Incident)
+	if err != nil {
+		return fmt.Errorf("notify: page %s: %w", page.Key, err)
+	}
+	snap := NewSnapshot(view, p.Snapshot)
+	if page.Kind == escalate.Digest {
+		if len(p.Contacts.Digest) == 0 {
+			return fmt.Errorf("notify: page %s: a digest, and no digest receivers", page.Key)
+		}
+		for _, r := range p.Contacts.Digest {
+			if err := p.Dispatcher.AddToDigest(ctx, r, snap); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	reason := ReasonEscalation
+	if page.Kind == escalate.Baton {
+		reason = ReasonHandover
+	}
+	// Gather, per receiver, whom it addresses.
+	type who struct{ people, teams []string }
+	byReceiver := map[string]*who{}
+	var order []string
+	add := func(receiver, person, team string) {
+		w, ok := byReceiver[receiver]
+		if !ok {
+			w = &who{}
+			byReceiver[receiver] = w
+			order = append(order, receiver)
+		}
+		if person != "" && !slices.Contains(w.people, person) {
+			w.people = append(w.people, person)
+		}
+		if team != "" && !slices.Contains(w.teams, team) {
+			w.teams = append(w.teams, team)
+		}
+	}
+	var nobody []string
+	reach := func(receivers []string, person, team string) {
+		if len(receivers) == 0 {
+			receivers = p.Contacts.Fallback
+		}
+		if len(receivers) == 0 {
+			nobody = append(nobody, person+team)
+		}
+		for _, r := range receivers {
+			add(r, person, team)
+		}
+	}
+	for _, person := range page.People {
+		reach(p.Contacts.People[person], person, "")
+	}
+	for _, team := range page.Teams {
+		reach(p.Contacts.Teams[team], "", team)
+	}
+	for _, r := range page.Receivers {
+		add(r, "", "")
+	}
+	if len(nobody) > 0 {
+		return fmt.Errorf("notify: page %s: no receiver reaches %v", page.Key, nobody)
+	}
+	for _, r := range order {
+		w := byReceiver[r]
+		n := &Notification{
+			Key: page.Key, Reason: reason, At: p.Dispatcher.opts.Now(), Receiver: r,
+			People: w.people, Teams: w.teams, Note: page.Reason, Incident: snap,
+		}
+		if err := p.Dispatcher.Send(ctx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Follow tells the receivers an incident was delivered to that it changed:
+// acknowledged, resolved, handed over — so that PagerDuty resolves its
+// incident and a chat message is updated. The key is the incident's ID,
+// the reason and its version, the same for the same change.
+func (d *Dispatcher) Follow(ctx context.Context, view incident.View, reason Reason, note string, o *SnapshotOptions) error {
+	attempts, err := d.log.Attempts(ctx, view.ID)
+	if err != nil {
+		return err
+	}
+	var receivers []string
+	for _, a := range attempts {
+		if a.Outcome == Delivered && a.Reason != ReasonDigest && !slices.Contains(receivers, a.Receiver) {
+			receivers = append(receivers, a.Receiver)
+		}
+	}
+	snap := NewSnapshot(view, o)
+	for _, r := range receivers {
+		n := &Notification{
+			Key:    string(view.ID) + "/" + string(reason) + "/v" + strconv.FormatInt(view.Version, 10),
+			Reason: reason, At: d.opts.Now(), Receiver: r, Note: note, Incident: snap,
+		}
+		if err := d.Send(ctx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,23 @@
+// Package slo is service level objectives as code: the error budget and
+// burn-rate math, multiwindow multi-burn-rate alerting scaled to the
+// objective's period, and an in-process evaluator of burn-rate and
+// threshold rules that produces alerts, for Go services that have no
+// Prometheus.
+//
+//	o := &slo.Objective{Name: "availability", Target: 0.995} // 30 days
+//	o.BurnRate(0.02)           // 4: a 2% error ratio spends the budget 4× too fast
+//	o.TimeToExhaustion(4)      // 7.5 days
+//	windows, err := o.Windows(nil) // page at 14.4× over 1h/5m, 6× over 6h/30m, …
+//
+// # Windows
+//
+// [DefaultWindows] are the SRE Workbook's conditions, defined by the share
+// of the budget an alert stands for, so that over any period they mean the
+// same: over 30 days they are its burn rates 14.4, 6, 3 and 1. A window
+// whose burn rate the objective can never reach — a 90% objective burns at
+// most 10× — is refused, with why.
+//
+// # Concurrency
+//
+// An Objective is a plain value.
+package slo

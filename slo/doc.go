@@ -17,7 +17,31 @@
 // whose burn rate the objective can never reach — a 90% objective burns at
 // most 10× — is refused, with why.
 //
+// # Evaluation in process
+//
+// For a service without Prometheus: [Events] counts good and total events
+// over rolling windows, and [Gauge] keeps samples of any value, both in
+// bounded memory (60 slots a window by default, so a 3-day window costs no
+// more than a 5-minute one). An [Evaluator] evaluates [BurnRateRule]s and
+// [ThresholdRule]s at each tick and returns alerts with the pending →
+// firing → resolved protocol, with for and keep_firing_for as in
+// Prometheus, ready for the dedup stage:
+//
+//	rule := slo.BurnRateRule{Objective: o}
+//	windows, _ := rule.EventWindows()
+//	rule.Events = slo.NewEvents(windows...)
+//	e := slo.NewEvaluator(&slo.Options{Refresh: 3 * time.Minute})
+//	e.AddBurnRate(rule)
+//	// on every request: rule.Events.Add(now, good, 1); every minute:
+//	alerts, err := e.Eval(now)
+//	changes := deduper.Ingest(alerts)
+//
+// Burn-rate alerts carry severity="critical" (a page) or
+// severity="warning" (a ticket), which the severity package reads as S2 and
+// S4, and slo="<name>".
+//
 // # Concurrency
 //
-// An Objective is a plain value.
+// An Objective is a plain value. Events, Gauge and Evaluator may be used
+// by many goroutines at once.
 package slo

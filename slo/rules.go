@@ -178,8 +178,8 @@ type condition struct {
 	period time.Duration
 	// state
 	activeAt, firedAt, keepSince time.Time
-	firing                      bool
-	value                       float64
+	firing                       bool
+	value                        float64
 }
 
 // NewEvaluator returns an Evaluator without rules.

@@ -40,6 +40,18 @@
 // severity="warning" (a ticket), which the severity package reads as S2 and
 // S4, and slo="<name>".
 //
+// # Sub-packages
+//
+//   - slo/slotest runs rule tests from go test: objectives and threshold
+//     rules fed input series in promtool's notation (slo/series), and the
+//     alerts that must fire when;
+//   - slo/promrules generates Prometheus recording and alerting rules for an
+//     objective, and imports Sloth and OpenSLO definitions;
+//   - slo/gate says whether a canary is healthy over an observation window:
+//     error rate, latency quantile, resources;
+//   - slo/chart draws an objective's error budget and burn rate over its
+//     period as an SVG.
+//
 // # Concurrency
 //
 // An Objective is a plain value. Events, Gauge and Evaluator may be used

@@ -320,6 +320,10 @@ func TestHeartbeats(t *testing.T) {
 	assert.Equal(t, day(26, "00:09:00"), missing.StartsAt, "missing since the deadline")
 	assert.Equal(t, "No check-in from prometheus-main for 5m0s", string(missing.Annotations["summary"]))
 	assert.Empty(t, d.Sweep(c.Now().Add(time.Minute)), "fired once")
+	assert.Equal(t, []dedup.HeartbeatState{
+		{Name: "nightly-backup", Last: day(26, "00:00:00")},
+		{Name: "prometheus-main", Last: day(26, "00:04:00"), Missing: true},
+	}, d.Heartbeats())
 
 	c.Advance(2 * time.Minute)
 	changes = d.Ingest([]alert.Alert{firing(wd, day(25, "00:00:00"), c.Now(), 0)})

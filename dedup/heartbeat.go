@@ -3,6 +3,8 @@ package dedup
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -71,6 +73,27 @@ func (d *Deduper) AddHeartbeat(h Heartbeat, now time.Time) error {
 	defer d.hbMu.Unlock()
 	d.heartbeats[h.Name] = &heartbeat{Heartbeat: h, last: now, deadline: now.Add(h.Period)}
 	return nil
+}
+
+// HeartbeatState is where a heartbeat stands.
+type HeartbeatState struct {
+	Name string
+	// Last is the latest check-in, or the registration if none came yet.
+	Last time.Time
+	// Missing is set while its HeartbeatMissing alert fires.
+	Missing bool
+}
+
+// Heartbeats returns the state of every heartbeat, by name.
+func (d *Deduper) Heartbeats() []HeartbeatState {
+	d.hbMu.Lock()
+	defer d.hbMu.Unlock()
+	out := make([]HeartbeatState, 0, len(d.heartbeats))
+	for _, h := range d.heartbeats {
+		out = append(out, HeartbeatState{Name: h.Name, Last: h.last, Missing: h.missing})
+	}
+	slices.SortFunc(out, func(a, b HeartbeatState) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // RemoveHeartbeat forgets a heartbeat. A HeartbeatMissing alert it fired

@@ -1,0 +1,453 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/alertkit/alertkit/alert"
+	"github.com/alertkit/alertkit/dedup"
+	"github.com/alertkit/alertkit/escalate"
+	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/mql"
+	"github.com/alertkit/alertkit/notify"
+	"github.com/alertkit/alertkit/route"
+	"github.com/alertkit/alertkit/severity"
+)
+
+// The stages a Pipeline runs, as small interfaces: each is replaceable by
+// the host's own, and the alertkit type named in its comment is the
+// default or the usual one.
+type (
+	// Classifier is the enrich stage: severity and service level from the
+	// labels (*severity.Policy).
+	Classifier interface {
+		Classify(labels model.LabelSet) (severity.Classification, error)
+	}
+	// Deduper is the dedup stage (*dedup.Deduper).
+	Deduper interface {
+		Ingest(alerts []alert.Alert) []dedup.Change
+		Sweep(now time.Time) []dedup.Change
+	}
+	// Triager is the triage stage: robots (*route.Triage).
+	Triager interface {
+		Apply(s mql.Subject) route.Verdict
+	}
+	// Silencer mutes what silences select (*route.Silences).
+	Silencer interface {
+		Mutes(s mql.Subject, t time.Time) (string, bool)
+	}
+	// Inhibitor mutes what firing alerts make redundant (*route.Inhibitor).
+	Inhibitor interface {
+		Observe(s *route.Subject)
+		Inhibited(s *route.Subject) (rule string, source model.Fingerprint, ok bool)
+	}
+	// Router says where an alert goes and how it groups (*route.Router).
+	Router interface {
+		Route(s *route.Subject) []route.Route
+	}
+)
+
+// Config is what a Pipeline is made of. Incidents is required; a nil stage
+// is left out (Severity, Dedup and Router have defaults).
+type Config struct {
+	// Severity classifies alerts; default severity.DefaultPolicy().
+	Severity Classifier
+	// Dedup keeps one record per alert; default a dedup.Deduper on Now.
+	Dedup     Deduper
+	Triage    Triager
+	Silences  Silencer
+	Inhibitor Inhibitor
+	// Router routes; default one route that groups by alertname and
+	// namespace and has no targets.
+	Router Router
+	// Incidents gathers alerts into incidents. Its clock must be Now.
+	Incidents *incident.Manager
+	// Escalator pages people about new incidents; nil pages nobody.
+	Escalator *escalate.Escalator
+	// Ladder is who is paged after a route's own targets, level after
+	// level (L2, the team), when the route names no escalation policy.
+	Ladder escalate.Ladder
+	// Dispatcher tells the receivers an incident went to when it resolves;
+	// nil tells nobody.
+	Dispatcher *notify.Dispatcher
+	// Snapshot adds to the snapshots of follow-up notifications.
+	Snapshot *notify.SnapshotOptions
+	// Metrics, if set, counts what the pipeline does.
+	Metrics *Metrics
+	// Logger logs what goes wrong; default slog.Default().
+	Logger *slog.Logger
+	// Now returns the time; default time.Now.
+	Now func() time.Time
+	// OnChange, if set, hears the outcome of every change of an alert:
+	// for tracing, tests and examples. It must not block.
+	OnChange func(Outcome)
+}
+
+// Outcome is what the pipeline made of a change of an alert.
+type Outcome struct {
+	Change *dedup.Change
+	Class  severity.Classification
+	// Verdict is the triage's; Dropped when it dropped the alert, which
+	// then went no further.
+	Verdict route.Verdict
+	Dropped bool
+	// Silenced names the silence, Inhibited the inhibition rule, that
+	// mute the alert; Muted is set when the route's time intervals do.
+	Silenced, Inhibited string
+	Muted               bool
+	// Routes are where the alert goes; the first groups it.
+	Routes []route.Route
+	// Incident is the incident it joined.
+	Incident *incident.Incident
+	// Plan is the escalation engaged for a new incident, if any.
+	Plan *escalate.Plan
+}
+
+// Pipeline runs the stages of DESIGN's data flow in order: enrich (severity
+// and service level), dedup, triage, silences and inhibition, route,
+// incident grouping by the route's group labels, escalation, and follow-up
+// notifications. Each stage is a plain value of its own package; the
+// Pipeline only calls them in order and acts on what they say.
+//
+// A Pipeline is safe for concurrent use.
+type Pipeline struct {
+	cfg     Config
+	log     *slog.Logger
+	ladders sync.Map // ladder names already given to the escalator
+}
+
+// New returns a Pipeline of a configuration.
+func New(cfg Config) (*Pipeline, error) {
+	if cfg.Incidents == nil {
+		return nil, errors.New("pipeline: incidents: missing (an incident.Manager)")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Severity == nil {
+		cfg.Severity = severity.DefaultPolicy()
+	}
+	if cfg.Dedup == nil {
+		cfg.Dedup = dedup.New(&dedup.Options{Now: cfg.Now})
+	}
+	if cfg.Router == nil {
+		r, err := route.Compile(&route.Config{}, nil)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Router = r
+	}
+	p := &Pipeline{cfg: cfg, log: cfg.Logger}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	return p, nil
+}
+
+// Incidents returns the pipeline's incident Manager.
+func (p *Pipeline) Incidents() *incident.Manager { return p.cfg.Incidents }
+
+// Ingest takes alerts in, as the intake handlers hand them over
+// (alert.Sink), and takes every change through the stages. It returns once
+// every change is recorded in the incident store — so that an intake
+// answers 200 only then — or with the first error.
+func (p *Pipeline) Ingest(ctx context.Context, alerts []alert.Alert) error {
+	start := time.Now()
+	changes := p.cfg.Dedup.Ingest(alerts)
+	p.cfg.Metrics.stage("dedup", start)
+	p.cfg.Metrics.received(alerts, changes)
+	return p.apply(ctx, changes)
+}
+
+// Tick does the work that falls due with time: the dedup stage's sweep
+// (alerts whose source stopped refreshing them, flapping, heartbeats), the
+// incidents' timers (snoozes ending, quiet periods), the escalator's
+// (steps, hand-offs) and the dispatcher's (retries, digests). A host calls
+// it every few seconds, or runs Run.
+func (p *Pipeline) Tick(ctx context.Context) error {
+	var errs []error
+	if err := p.apply(ctx, p.cfg.Dedup.Sweep(p.cfg.Now())); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := p.cfg.Incidents.ProcessTimers(ctx, "pipeline", time.Minute); err != nil {
+		errs = append(errs, err)
+	}
+	if p.cfg.Escalator != nil {
+		if _, err := p.cfg.Escalator.ProcessTimers(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if p.cfg.Dispatcher != nil {
+		if _, err := p.cfg.Dispatcher.ProcessTimers(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Run calls Tick every interval until ctx ends; errors go to the logger.
+func (p *Pipeline) Run(ctx context.Context, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := p.Tick(ctx); err != nil && ctx.Err() == nil {
+			p.log.Error("pipeline: tick", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+func (p *Pipeline) apply(ctx context.Context, changes []dedup.Change) error {
+	for i := range changes {
+		out, err := p.process(ctx, &changes[i])
+		if err != nil {
+			return fmt.Errorf("pipeline: alert %s: %w", changes[i].Fingerprint, err)
+		}
+		if p.cfg.OnChange != nil {
+			p.cfg.OnChange(out)
+		}
+	}
+	return nil
+}
+
+// process takes one change through the stages after dedup.
+func (p *Pipeline) process(ctx context.Context, c *dedup.Change) (Outcome, error) {
+	now := p.cfg.Now()
+	m := p.cfg.Metrics
+	out := Outcome{Change: c}
+
+	start := time.Now()
+	class, err := p.cfg.Severity.Classify(c.Alert.Labels)
+	if err != nil {
+		// The classification goes on with what it could read.
+		p.log.Warn("pipeline: severity", "alert", c.Fingerprint.String(), "error", err)
+	}
+	out.Class = class
+	m.stage("enrich", start)
+
+	subject := &route.Subject{Alert: &c.Alert, Class: class, At: now}
+	if p.cfg.Triage != nil {
+		start = time.Now()
+		v := p.cfg.Triage.Apply(subject)
+		out.Verdict = v
+		m.stage("triage", start)
+		if v.Drop {
+			out.Dropped = true
+			m.outcome("dropped")
+			return out, nil
+		}
+		if v.Severity != 0 {
+			if wl, ok := p.cfg.Severity.(interface {
+				WithLevel(severity.Classification, severity.Level) severity.Classification
+			}); ok {
+				class = wl.WithLevel(class, v.Severity)
+				out.Class, subject.Class = class, class
+			}
+		}
+		if len(v.AddLabels) > 0 {
+			labels := maps.Clone(c.Alert.Labels)
+			maps.Copy(labels, v.AddLabels)
+			c.Alert.Labels = labels
+		}
+	}
+
+	start = time.Now()
+	if p.cfg.Inhibitor != nil {
+		p.cfg.Inhibitor.Observe(subject)
+		if rule, _, ok := p.cfg.Inhibitor.Inhibited(subject); ok {
+			out.Inhibited = rule
+		}
+	}
+	if p.cfg.Silences != nil {
+		if id, ok := p.cfg.Silences.Mutes(subject, now); ok {
+			out.Silenced = id
+		}
+	}
+	m.stage("silence", start)
+
+	start = time.Now()
+	out.Routes = p.cfg.Router.Route(subject)
+	m.stage("route", start)
+	if len(out.Routes) == 0 {
+		return out, errors.New("the router returned no route")
+	}
+	first := out.Routes[0]
+	out.Muted = first.Muted
+
+	start = time.Now()
+	grouping := first.Grouping
+	if out.Verdict.ResolveAfter > 0 {
+		grouping.ResolveAfter = out.Verdict.ResolveAfter
+	}
+	inc, err := p.cfg.Incidents.Observe(ctx, c, &grouping)
+	m.stage("incident", start)
+	if err != nil {
+		return out, err
+	}
+	out.Incident = inc
+	switch {
+	case out.Silenced != "":
+		m.outcome("silenced")
+	case out.Inhibited != "":
+		m.outcome("inhibited")
+	case out.Muted:
+		m.outcome("muted")
+	default:
+		m.outcome("routed")
+	}
+	if inc == nil {
+		return out, nil
+	}
+	if err := p.triageIncident(ctx, inc, out.Verdict); err != nil {
+		return out, err
+	}
+
+	start = time.Now()
+	if err := p.escalate(ctx, c, inc, &out); err != nil {
+		return out, err
+	}
+	m.stage("escalate", start)
+
+	// The receivers told of an incident hear that it resolved.
+	if p.cfg.Dispatcher != nil && inc.Status == incident.StatusResolved && !inc.ResolvedAt.Before(now) {
+		if err := p.follow(ctx, inc.ID, notify.ReasonResolved, "all alerts resolved"); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// triageIncident applies a triage verdict to the alert's incident: assign,
+// acknowledge.
+func (p *Pipeline) triageIncident(ctx context.Context, inc *incident.Incident, v route.Verdict) error {
+	actor := "triage"
+	if len(v.Rules) > 0 {
+		actor = "triage: " + v.Rules[len(v.Rules)-1]
+	}
+	if v.Assign != "" && inc.Owner == "" && inc.Status.Active() {
+		if _, err := p.cfg.Incidents.Assign(ctx, inc.ID, actor, v.Assign); err != nil {
+			return err
+		}
+	}
+	if v.Acknowledge && inc.Status == incident.StatusOpen {
+		if _, err := p.cfg.Incidents.Acknowledge(ctx, inc.ID, actor, "acknowledged by a triage rule"); err != nil {
+			var te *incident.TransitionError
+			if !errors.As(err, &te) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// escalate engages the escalation of a new incident that is not muted, and
+// resumes that of a reopened one.
+func (p *Pipeline) escalate(ctx context.Context, c *dedup.Change, inc *incident.Incident, out *Outcome) error {
+	esc := p.cfg.Escalator
+	if esc == nil || out.Silenced != "" || out.Inhibited != "" || out.Muted {
+		return nil
+	}
+	if inc.Escalation != nil {
+		if c.Refired && inc.Status == incident.StatusOpen {
+			return esc.Resume(ctx, inc.ID)
+		}
+		return nil
+	}
+	if c.Alert.Kind == alert.KindLasting && c.Alert.StateAt(p.cfg.Now()) == alert.StateResolved {
+		return nil // a resolved alert engages nothing
+	}
+	plan, ok, err := p.plan(out.Class, out.Routes[0])
+	if err != nil || !ok {
+		return err
+	}
+	out.Plan = &plan
+	return esc.Engage(ctx, inc.ID, plan)
+}
+
+// plan is the escalation plan of an alert's class and first route: the
+// route's escalation policy if it names one, else a ladder of the route's
+// targets followed by the configured Ladder; the response matrix decides
+// whether it pages, batches or only records.
+func (p *Pipeline) plan(class severity.Classification, r route.Route) (escalate.Plan, bool, error) {
+	for _, t := range r.Targets {
+		if t.Kind == route.Policy {
+			plan := escalate.Plan{Mode: class.Response.Mode, Hold: class.Hold}
+			if plan.Mode == severity.Page {
+				plan.Policy = t.Name
+			}
+			return plan, true, nil
+		}
+	}
+	var levels escalate.Ladder
+	if direct := slices.DeleteFunc(slices.Clone(r.Targets), func(t route.Target) bool { return t.Kind == route.Policy }); len(direct) > 0 {
+		levels = append(levels, direct)
+	}
+	levels = append(levels, p.cfg.Ladder...)
+	if len(levels) == 0 {
+		if class.Response.Mode == severity.Page {
+			p.log.Warn("pipeline: a page with nobody to page: the route has no targets and there is no ladder", "route", r.ID)
+		}
+		return escalate.Plan{Mode: class.Response.Mode}, class.Response.Mode != severity.Page, nil
+	}
+	name := "route:" + r.ID
+	if _, known := p.ladders.Load(name); !known {
+		if err := p.cfg.Escalator.AddLadder(name, levels); err != nil {
+			return escalate.Plan{}, false, fmt.Errorf("route %s: %w", r.ID, err)
+		}
+		p.ladders.Store(name, true)
+	}
+	plan, err := p.cfg.Escalator.PlanFor(class, name)
+	return plan, err == nil, err
+}
+
+// follow sends a follow-up notification of an incident to the receivers
+// that were told of it.
+func (p *Pipeline) follow(ctx context.Context, id incident.ID, reason notify.Reason, note string) error {
+	view, err := p.cfg.Incidents.View(ctx, id)
+	if err != nil {
+		return err
+	}
+	return p.cfg.Dispatcher.Follow(ctx, view, reason, note, p.cfg.Snapshot)
+}
+
+// Changed is what a host calls after people changed an incident — the
+// incident API's hook: acknowledgements, resolutions and hand-overs are
+// followed up to the receivers the incident went to, and an incident woken
+// early or unacknowledged resumes its escalation.
+func (p *Pipeline) Changed(ctx context.Context, inc *incident.Incident, kind incident.EventKind) {
+	var err error
+	switch kind {
+	case incident.EventAcknowledged:
+		err = p.followUp(ctx, inc, notify.ReasonAcknowledged, "acknowledged by "+inc.Owner)
+	case incident.EventResolved, incident.EventClosed:
+		err = p.followUp(ctx, inc, notify.ReasonResolved, "resolved")
+	case incident.EventHandedOver:
+		err = p.followUp(ctx, inc, notify.ReasonHandover, "handed over to "+inc.Owner)
+	case incident.EventWoke, incident.EventUnacknowledged, incident.EventReopened:
+		if p.cfg.Escalator != nil {
+			err = p.cfg.Escalator.Resume(ctx, inc.ID)
+		}
+	}
+	if err != nil {
+		p.log.Error("pipeline: after a change of an incident", "incident", string(inc.ID), "change", string(kind), "error", err)
+	}
+}
+
+func (p *Pipeline) followUp(ctx context.Context, inc *incident.Incident, reason notify.Reason, note string) error {
+	if p.cfg.Dispatcher == nil {
+		return nil
+	}
+	return p.follow(ctx, inc.ID, reason, note)
+}

@@ -148,6 +148,9 @@ type SnapshotOptions struct {
 	// ServiceLevel names the incident's service level.
 	ServiceLevel string
 	Runbooks     []Link
+	// RunbooksFor, if set, adds the runbooks of the incident: those whose
+	// query it matches.
+	RunbooksFor func(incident.View) []Link
 }
 
 // NewSnapshot takes a snapshot of an incident and its members. Firing
@@ -162,7 +165,10 @@ func NewSnapshot(v incident.View, o *SnapshotOptions) Snapshot {
 		Group: inc.Group, Project: inc.Project, Team: inc.Team, Owner: inc.Owner,
 		Summary: incident.Summarize(v.Members), Alerts: inc.Alerts, Active: inc.Active,
 		CreatedAt: inc.CreatedAt, AckedAt: inc.AckedAt, ResolvedAt: inc.ResolvedAt,
-		Runbooks: o.Runbooks,
+		Runbooks: slices.Clone(o.Runbooks),
+	}
+	if o.RunbooksFor != nil {
+		s.Runbooks = append(s.Runbooks, o.RunbooksFor(v)...)
 	}
 	s.Title = title(inc)
 	if o.URL != nil {

@@ -1,0 +1,531 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/alertkit/alertkit/dedup"
+	"github.com/alertkit/alertkit/escalate"
+	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/notify"
+	"github.com/alertkit/alertkit/notify/email"
+	"github.com/alertkit/alertkit/notify/pagerduty"
+	"github.com/alertkit/alertkit/notify/slack"
+	"github.com/alertkit/alertkit/notify/telegram"
+	"github.com/alertkit/alertkit/notify/webhook"
+	"github.com/alertkit/alertkit/route"
+	"github.com/alertkit/alertkit/severity"
+)
+
+// File is a service's whole configuration, in one YAML file:
+//
+//	severity:        # a severity.Policy (optional; default DefaultPolicy)
+//	  services: …
+//	routing:         # a route.Config: default, routes, time_intervals, inhibit_rules, triage
+//	  default: {to: [receiver:ops], group_by: [alertname, namespace]}
+//	  routes:
+//	    - 'trigger =~ "Postgres.*" -> oncall:sre/L1'
+//	oncall:          # an escalate.Config: schedules, policies, ladders
+//	  schedules: …
+//	ladder:          # who is paged after a route's own targets, level after level
+//	  - [oncall:sre/L2]
+//	  - [team:sre, "@sre-lead"]
+//	receivers:       # one of slack, pagerduty, email, webhook, telegram each; ${VAR} reads the environment
+//	  - name: slack-ops
+//	    slack: {webhook_url: "${SLACK_OPS_URL}"}
+//	contacts:        # which receivers reach whom
+//	  people: {alfa: [pd-alfa]}
+//	  teams: {sre: [slack-ops]}
+//	  digest: [slack-ops]
+//	silences:
+//	  - {match: '~cluster = staging', ends_at: 2026-12-01T00:00:00Z, created_by: ops, comment: migration}
+//	heartbeats:
+//	  - {name: prometheus, period: 5m, match: 'trigger = Watchdog'}
+//	runbooks: runbooks   # a directory of Markdown runbooks, relative to the file
+//	runbook_url: https://git.example.com/ops/runbooks/-/blob/main/{file}
+//	incident_url: https://alerts.example.com/incidents/{id}
+//	notify: {workers: 8, max_attempts: 12, timeout: 10s, digests: "0 9 * * *", time_zone: Europe/Berlin,
+//	         rates: {slack-ops: {per_minute: 20, burst: 5}}}
+//
+// Errors name the file, the line where the sections' own parsers give one,
+// and the item.
+type File struct {
+	Severity  yaml.Node  `yaml:"severity"`
+	Routing   yaml.Node  `yaml:"routing"`
+	OnCall    yaml.Node  `yaml:"oncall"`
+	Ladder    [][]string `yaml:"ladder"`
+	Receivers []Receiver `yaml:"receivers"`
+	Contacts  struct {
+		People   map[string][]string `yaml:"people"`
+		Teams    map[string][]string `yaml:"teams"`
+		Fallback []string            `yaml:"fallback"`
+		Digest   []string            `yaml:"digest"`
+	} `yaml:"contacts"`
+	Silences []struct {
+		Match          string    `yaml:"match"`
+		StartsAt       time.Time `yaml:"starts_at"`
+		EndsAt         time.Time `yaml:"ends_at"`
+		CreatedBy      string    `yaml:"created_by"`
+		Comment        string    `yaml:"comment"`
+		NotifyResolved bool      `yaml:"notify_resolved"`
+	} `yaml:"silences"`
+	Heartbeats []struct {
+		Name    string         `yaml:"name"`
+		Period  model.Duration `yaml:"period"`
+		Match   string         `yaml:"match"`
+		Labels  model.LabelSet `yaml:"labels"`
+		Forward bool           `yaml:"forward"`
+	} `yaml:"heartbeats"`
+	Runbooks string `yaml:"runbooks"`
+	// RunbookURL links a runbook: "{file}" is its path in the directory.
+	RunbookURL  string `yaml:"runbook_url"`
+	IncidentURL string `yaml:"incident_url"`
+	Notify      struct {
+		Workers     int            `yaml:"workers"`
+		MaxAttempts int            `yaml:"max_attempts"`
+		Timeout     model.Duration `yaml:"timeout"`
+		Digests     string         `yaml:"digests"`
+		TimeZone    string         `yaml:"time_zone"`
+		Rates       map[string]struct {
+			PerMinute float64 `yaml:"per_minute"`
+			Burst     int     `yaml:"burst"`
+		} `yaml:"rates"`
+	} `yaml:"notify"`
+
+	name string // the file's name, for errors
+	dir  string // its directory, for relative paths
+	src  []byte
+}
+
+// Receiver is a named receiver: exactly one of its channels is set.
+type Receiver struct {
+	Name      string            `yaml:"name"`
+	Slack     *slack.Config     `yaml:"slack"`
+	PagerDuty *pagerduty.Config `yaml:"pagerduty"`
+	Email     *email.Config     `yaml:"email"`
+	Webhook   *webhook.Config   `yaml:"webhook"`
+	Telegram  *telegram.Config  `yaml:"telegram"`
+}
+
+// MaxConfigBytes bounds a configuration file.
+const MaxConfigBytes = 4 << 20
+
+// ParseFile reads a configuration; name names it in errors, and relative
+// paths in it (runbooks) are relative to dir. ${VAR} in the receivers is
+// replaced by the environment variable VAR, which must be set.
+func ParseFile(data []byte, name, dir string) (*File, error) {
+	if len(data) > MaxConfigBytes {
+		return nil, fmt.Errorf("%s: %d bytes, more than %d", name, len(data), MaxConfigBytes)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(root.Content) > 0 {
+		if err := expandEnv(root.Content[0], "receivers"); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	// Unknown keys and wrong types, with the lines of the file.
+	var check File
+	strict := yaml.NewDecoder(bytes.NewReader(data))
+	strict.KnownFields(true)
+	if err := strict.Decode(&check); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	f := &File{name: name, dir: dir, src: data}
+	expanded, err := yaml.Marshal(&root)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(expanded))
+	dec.KnownFields(true)
+	if err := dec.Decode(f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	// The decoded nodes of the sections carry the lines of the expanded
+	// document; the sections are read from the original text below.
+	if len(root.Content) > 0 {
+		doc := root.Content[0]
+		for i := 0; i+1 < len(doc.Content); i += 2 {
+			switch doc.Content[i].Value {
+			case "severity":
+				f.Severity = *doc.Content[i+1]
+			case "routing":
+				f.Routing = *doc.Content[i+1]
+			case "oncall":
+				f.OnCall = *doc.Content[i+1]
+			}
+		}
+	}
+	return f, nil
+}
+
+// LoadFile reads a configuration file.
+func LoadFile(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFile(data, path, filepath.Dir(path))
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expandEnv replaces ${VAR} in the scalars of a top-level section.
+func expandEnv(doc *yaml.Node, section string) error {
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if doc.Content[i].Value != section {
+			continue
+		}
+		var errs []error
+		var walk func(n *yaml.Node)
+		walk = func(n *yaml.Node) {
+			if n.Kind == yaml.ScalarNode {
+				n.Value = envRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
+					name := envRef.FindStringSubmatch(ref)[1]
+					v, ok := os.LookupEnv(name)
+					if !ok {
+						errs = append(errs, fmt.Errorf("line %d: %s: the environment variable %s is not set", n.Line, section, name))
+					}
+					return v
+				})
+			}
+			for _, c := range n.Content {
+				walk(c)
+			}
+		}
+		walk(doc.Content[i+1])
+		return errors.Join(errs...)
+	}
+	return nil
+}
+
+// section returns the text of a top-level section as a document of its
+// own, on the lines and columns it has in the file, so that the parser of
+// the section reports the file's positions.
+func (f *File) section(n *yaml.Node) ([]byte, bool) {
+	if n.Kind == 0 {
+		return nil, false
+	}
+	if n.Style&yaml.FlowStyle != 0 || n.Kind == yaml.ScalarNode {
+		data, err := yaml.Marshal(n)
+		return data, err == nil
+	}
+	lines := strings.Split(string(f.src), "\n")
+	first := n.Line - 1
+	var b strings.Builder
+	for range first {
+		b.WriteByte('\n')
+	}
+	for i := first; i < len(lines); i++ {
+		line := lines[i]
+		if i > first && len(line) > 0 && line[0] != ' ' && line[0] != '#' && line[0] != '\t' {
+			break // the next top-level key
+		}
+		b.WriteString(line) // indented as in the file: columns match too
+		b.WriteByte('\n')
+	}
+	return []byte(b.String()), true
+}
+
+// BuildOptions are what a Service is built with besides its File.
+type BuildOptions struct {
+	// Store keeps incidents, timers and the outbox; default a MemoryStore.
+	Store incident.Store
+	// Registerer, if set, gets alertkit's metrics.
+	Registerer prometheus.Registerer
+	// Logger logs; default slog.Default().
+	Logger *slog.Logger
+	// Now returns the time; default time.Now.
+	Now func() time.Time
+	// Entropy makes incident IDs; default crypto/rand.
+	Entropy io.Reader
+	// Client sends the HTTP senders' requests; nil means
+	// http.DefaultClient.
+	Client *http.Client
+	// Receivers are receivers made in code, added to the file's (a name
+	// in both is an error).
+	Receivers map[string]notify.Notifier
+	// OnChange is passed to the Pipeline.
+	OnChange func(Outcome)
+}
+
+// Service is a Pipeline and every part of it, built from a File.
+type Service struct {
+	Pipeline   *Pipeline
+	Store      incident.Store
+	Incidents  *incident.Manager
+	Dedup      *dedup.Deduper
+	Router     *route.Router
+	Silences   *route.Silences
+	Runbooks   *route.Runbooks
+	Escalator  *escalate.Escalator
+	Dispatcher *notify.Dispatcher
+	Log        notify.Log
+	Metrics    *Metrics
+	// URL links to an incident in the host's interface, from the file's
+	// incident_url; nil without one.
+	URL func(incident.ID) string
+}
+
+// Build makes the Service a File describes. Errors name the file and what
+// in it is wrong; all the receivers' errors are reported at once.
+func (f *File) Build(o BuildOptions) (*Service, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Store == nil {
+		o.Store = incident.NewMemoryStore()
+	}
+	s := &Service{Store: o.Store}
+	if f.IncidentURL != "" {
+		tmpl := f.IncidentURL
+		s.URL = func(id incident.ID) string { return strings.ReplaceAll(tmpl, "{id}", string(id)) }
+	}
+
+	// Severity.
+	var sev Classifier = severity.DefaultPolicy()
+	if data, ok := f.section(&f.Severity); ok {
+		p, err := severity.ParsePolicy(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: severity: %w", f.name, err)
+		}
+		sev = p
+	}
+
+	// Routing.
+	rcfg := &route.Config{}
+	if data, ok := f.section(&f.Routing); ok {
+		var err error
+		if rcfg, err = route.Parse(data, f.name); err != nil {
+			return nil, err
+		}
+	}
+	router, err := route.Compile(rcfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	s.Router = router
+	parser := router.Parser()
+	triage, err := route.NewTriage(rcfg.Triage, parser)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.name, err)
+	}
+	inhibitor, err := route.NewInhibitor(rcfg.Inhibit, parser)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.name, err)
+	}
+	s.Silences = route.NewSilences(parser)
+	for i, sil := range f.Silences {
+		start := sil.StartsAt
+		if start.IsZero() {
+			start = o.Now()
+		}
+		if _, err := s.Silences.Set(route.Silence{Match: sil.Match, StartsAt: start, EndsAt: sil.EndsAt, CreatedBy: sil.CreatedBy, Comment: sil.Comment, NotifyResolved: sil.NotifyResolved}); err != nil {
+			return nil, fmt.Errorf("%s: silences[%d]: %w", f.name, i, err)
+		}
+	}
+	if f.Runbooks != "" {
+		dir := f.Runbooks
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(f.dir, dir)
+		}
+		if s.Runbooks, err = route.LoadRunbooks(os.DirFS(dir), ".", parser); err != nil {
+			return nil, fmt.Errorf("%s: runbooks: %w", f.name, err)
+		}
+	}
+
+	// Dedup and heartbeats.
+	s.Dedup = dedup.New(&dedup.Options{Now: o.Now})
+	for i, h := range f.Heartbeats {
+		hb := dedup.Heartbeat{Name: h.Name, Period: time.Duration(h.Period), Labels: h.Labels, Forward: h.Forward}
+		if h.Match != "" {
+			q, err := parser.Parse(h.Match)
+			if err != nil {
+				return nil, fmt.Errorf("%s: heartbeats[%d] %s: match: %w", f.name, i, h.Name, err)
+			}
+			hb.Match = q
+		}
+		if err := s.Dedup.AddHeartbeat(hb, o.Now()); err != nil {
+			return nil, fmt.Errorf("%s: heartbeats[%d]: %w", f.name, i, err)
+		}
+	}
+
+	// Metrics.
+	if o.Registerer != nil {
+		if s.Metrics, err = NewMetrics(o.Registerer, &MetricsOptions{Store: o.Store, Heartbeats: s.Dedup, Now: o.Now}); err != nil {
+			return nil, fmt.Errorf("%s: metrics: %w", f.name, err)
+		}
+	}
+
+	// Incidents.
+	s.Incidents = incident.NewManager(o.Store, &incident.Options{Now: o.Now, Entropy: o.Entropy})
+
+	// Receivers and the dispatcher.
+	receivers, err := f.receivers(o)
+	if err != nil {
+		return nil, err
+	}
+	nopts := &notify.Options{Now: o.Now, Workers: f.Notify.Workers, MaxAttempts: f.Notify.MaxAttempts, Timeout: time.Duration(f.Notify.Timeout),
+		Digests: f.Notify.Digests}
+	if f.Notify.TimeZone != "" {
+		if nopts.Location, err = time.LoadLocation(f.Notify.TimeZone); err != nil {
+			return nil, fmt.Errorf("%s: notify.time_zone: %w", f.name, err)
+		}
+	}
+	if len(f.Notify.Rates) > 0 {
+		nopts.Rates = map[string]notify.Rate{}
+		for name, r := range f.Notify.Rates {
+			nopts.Rates[name] = notify.Rate{PerMinute: r.PerMinute, Burst: r.Burst}
+		}
+	}
+	s.Log = notify.NewMemoryLog()
+	nopts.Log = s.Metrics.Log(s.Log)
+	if s.Dispatcher, err = notify.NewDispatcher(o.Store, receivers, nopts); err != nil {
+		return nil, fmt.Errorf("%s: notify: %w", f.name, err)
+	}
+	for kind, names := range map[string][]string{"contacts.fallback": f.Contacts.Fallback, "contacts.digest": f.Contacts.Digest} {
+		for _, n := range names {
+			if _, ok := receivers[n]; !ok {
+				return nil, fmt.Errorf("%s: %s: no receiver %q", f.name, kind, n)
+			}
+		}
+	}
+	for kind, m := range map[string]map[string][]string{"contacts.people": f.Contacts.People, "contacts.teams": f.Contacts.Teams} {
+		for who, names := range m {
+			for _, n := range names {
+				if _, ok := receivers[n]; !ok {
+					return nil, fmt.Errorf("%s: %s.%s: no receiver %q", f.name, kind, who, n)
+				}
+			}
+		}
+	}
+	snapshot := &notify.SnapshotOptions{URL: s.URL}
+	if s.Runbooks != nil {
+		snapshot.RunbooksFor = func(v incident.View) []notify.Link {
+			var links []notify.Link
+			for _, rb := range s.Runbooks.For(v) {
+				l := notify.Link{Title: rb.Title}
+				if f.RunbookURL != "" {
+					l.URL = strings.ReplaceAll(f.RunbookURL, "{file}", rb.File)
+				}
+				links = append(links, l)
+			}
+			return links
+		}
+	}
+	pages := &notify.Pages{Dispatcher: s.Dispatcher, Incidents: s.Incidents, Snapshot: snapshot, Contacts: notify.Contacts{
+		People: f.Contacts.People, Teams: f.Contacts.Teams, Fallback: f.Contacts.Fallback, Digest: f.Contacts.Digest,
+	}}
+
+	// On call.
+	s.Escalator = escalate.New(s.Incidents, s.Metrics.Pager(pages), &escalate.Options{Now: o.Now})
+	if data, ok := f.section(&f.OnCall); ok {
+		ocfg, err := escalate.ParseConfig(data, f.name)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Escalator.Load(ocfg); err != nil {
+			return nil, fmt.Errorf("%s: oncall: %w", f.name, err)
+		}
+	}
+	var ladder escalate.Ladder
+	for i, level := range f.Ladder {
+		var targets []route.Target
+		for _, t := range level {
+			tg, err := route.ParseTarget(t)
+			if err != nil {
+				return nil, fmt.Errorf("%s: ladder[%d]: %w", f.name, i, err)
+			}
+			targets = append(targets, tg)
+		}
+		ladder = append(ladder, targets)
+	}
+	if len(ladder) > 0 {
+		if err := s.Escalator.AddLadder("config", ladder); err != nil {
+			return nil, fmt.Errorf("%s: ladder: %w", f.name, err)
+		}
+	}
+
+	s.Pipeline, err = New(Config{
+		Severity: sev, Dedup: s.Dedup, Triage: triage, Silences: s.Silences, Inhibitor: inhibitor, Router: router,
+		Incidents: s.Incidents, Escalator: s.Escalator, Ladder: ladder, Dispatcher: s.Dispatcher, Snapshot: snapshot,
+		Metrics: s.Metrics, Logger: o.Logger, Now: o.Now, OnChange: o.OnChange,
+	})
+	return s, err
+}
+
+// receivers builds the file's senders, and adds those of the options.
+func (f *File) receivers(o BuildOptions) (map[string]notify.Notifier, error) {
+	out := map[string]notify.Notifier{}
+	var errs []error
+	for i, r := range f.Receivers {
+		what := fmt.Sprintf("%s: receivers[%d] %s", f.name, i, r.Name)
+		if r.Name == "" {
+			errs = append(errs, fmt.Errorf("%s: receivers[%d]: missing name", f.name, i))
+			continue
+		}
+		if _, dup := out[r.Name]; dup {
+			errs = append(errs, fmt.Errorf("%s: the name is used twice", what))
+			continue
+		}
+		var set []string
+		var n notify.Notifier
+		var err error
+		if r.Slack != nil {
+			set = append(set, "slack")
+			n, err = slack.New(r.Slack, &slack.Options{Client: o.Client, Now: o.Now, Logger: o.Logger})
+		}
+		if r.PagerDuty != nil {
+			set = append(set, "pagerduty")
+			n, err = pagerduty.New(r.PagerDuty, &pagerduty.Options{Client: o.Client, Now: o.Now})
+		}
+		if r.Email != nil {
+			set = append(set, "email")
+			n, err = email.New(r.Email, &email.Options{Now: o.Now})
+		}
+		if r.Webhook != nil {
+			set = append(set, "webhook")
+			n, err = webhook.New(r.Webhook, &webhook.Options{Client: o.Client, Now: o.Now})
+		}
+		if r.Telegram != nil {
+			set = append(set, "telegram")
+			n, err = telegram.New(r.Telegram, &telegram.Options{Client: o.Client, Now: o.Now})
+		}
+		switch {
+		case len(set) != 1:
+			errs = append(errs, fmt.Errorf("%s: want exactly one of slack, pagerduty, email, webhook, telegram; got %d", what, len(set)))
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: %w", what, err))
+		default:
+			out[r.Name] = n
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(o.Receivers)) {
+		if _, dup := out[name]; dup {
+			errs = append(errs, fmt.Errorf("%s: receiver %s is both in the file and in the code", f.name, name))
+			continue
+		}
+		out[name] = o.Receivers[name]
+	}
+	return out, errors.Join(errs...)
+}

@@ -248,6 +248,16 @@ func (p *Pipeline) process(ctx context.Context, c *dedup.Change) (Outcome, error
 			m.outcome("dropped")
 			return out, nil
 		}
+		if len(v.AddLabels) > 0 {
+			labels := maps.Clone(c.Alert.Labels)
+			maps.Copy(labels, v.AddLabels)
+			c.Alert.Labels = labels
+			// Added labels may say the severity or the service level.
+			if class, err = p.cfg.Severity.Classify(labels); err != nil {
+				p.log.Warn("pipeline: severity", "alert", c.Fingerprint.String(), "error", err)
+			}
+			out.Class, subject.Class = class, class
+		}
 		if v.Severity != 0 {
 			if wl, ok := p.cfg.Severity.(interface {
 				WithLevel(severity.Classification, severity.Level) severity.Classification
@@ -255,11 +265,6 @@ func (p *Pipeline) process(ctx context.Context, c *dedup.Change) (Outcome, error
 				class = wl.WithLevel(class, v.Severity)
 				out.Class, subject.Class = class, class
 			}
-		}
-		if len(v.AddLabels) > 0 {
-			labels := maps.Clone(c.Alert.Labels)
-			maps.Copy(labels, v.AddLabels)
-			c.Alert.Labels = labels
 		}
 	}
 

@@ -1,12 +1,15 @@
-// Command quickstart replays a captured alert stream through alertkit's HTTP
-// intake, the dedup stage, the incident stage, severity and escalation,
-// prints what each makes of it, and searches the result with MQL.
+// Command quickstart replays an alert stream through alertkit's whole
+// pipeline — HTTP intake, severity, dedup, triage, routing, incidents,
+// escalation and notifications — prints what each stage makes of it, the
+// incidents' timelines, and searches the result with MQL.
 //
 // The stream in stream/ is real traffic, captured from Prometheus 2.42 and
-// Alertmanager 0.25 (see alert/testdata/README.md), plus a cron job's event
-// and one malformed payload. The replay runs on a fake clock set to the time
-// each request was received, then runs on for three quarters of an hour of
-// escalation, so its output is the same on every run:
+// Alertmanager 0.25 (see alert/testdata/README.md), a cron job's event, one
+// malformed payload, and the talk's GitLab outage, which its rule routes to
+// its owner, who acknowledges it. The service is configured by
+// quickstart.yaml. The replay runs on a fake clock set to the time of each
+// request, and on for three quarters of an hour of escalation, so its
+// output is the same on every run:
 //
 //	go run ./examples/quickstart
 package main
@@ -19,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -33,40 +37,61 @@ import (
 
 	"github.com/alertkit/alertkit/alert"
 	"github.com/alertkit/alertkit/dedup"
-	"github.com/alertkit/alertkit/escalate"
 	"github.com/alertkit/alertkit/incident"
 	"github.com/alertkit/alertkit/internal/clock"
 	"github.com/alertkit/alertkit/mql"
+	"github.com/alertkit/alertkit/notify"
+	"github.com/alertkit/alertkit/pipeline"
 	"github.com/alertkit/alertkit/severity"
 )
 
 //go:embed stream/*.json
 var stream embed.FS
 
-//go:embed oncall.yaml
-var oncall []byte
+//go:embed quickstart.yaml
+var config []byte
 
-// A request of the replay: at a time, a payload posted to an intake path.
+// A step of the replay: at a time, a payload posted to an intake path —
+// or, with act, what a person does (file then says what).
 type request struct {
 	at   string
 	path string
 	file string
+	act  func(ctx context.Context, svc *pipeline.Service) error
 }
 
 var requests = []request{
-	{"16:44:10.709", "/alerts/webhook", "alertmanager-firing.json"},
-	{"16:44:16.706", "/api/v2/alerts", "prometheus-firing.json"},
-	{"16:44:19.000", "/alerts/events", "backup-failed.json"},
-	{"16:44:21.000", "/api/v2/alerts", "bad-label.json"},
-	{"16:44:30.707", "/api/v2/alerts", "prometheus-resolved.json"},
-	{"16:44:30.716", "/alerts/webhook", "alertmanager-resolved.json"},
+	{"16:44:10.709", "/alerts/webhook", "alertmanager-firing.json", nil},
+	{"16:44:16.706", "/api/v2/alerts", "prometheus-firing.json", nil},
+	{"16:44:19.000", "/alerts/events", "backup-failed.json", nil},
+	{"16:44:21.000", "/api/v2/alerts", "bad-label.json", nil},
+	{"16:44:30.707", "/api/v2/alerts", "prometheus-resolved.json", nil},
+	{"16:44:30.716", "/alerts/webhook", "alertmanager-resolved.json", nil},
+	{"16:46:00.000", "/api/v2/alerts", "gitlab-down.json", nil},
+	{"16:53:30.000", "", "vasiliy.vasiliyev acknowledges GitlabDown", acknowledge("GitlabDown", "vasiliy.vasiliyev")},
+	{"17:05:00.000", "/api/v2/alerts", "gitlab-resolved.json", nil},
 }
 
-// day is the date of the capture; the sweep runs a minute after the last
-// request, and the escalation until later.
+// acknowledge is a person acknowledging the incident of a trigger, as the
+// incident API would have it done; the pipeline follows it up.
+func acknowledge(trigger, who string) func(context.Context, *pipeline.Service) error {
+	return func(ctx context.Context, svc *pipeline.Service) error {
+		incs, err := svc.Incidents.Search(ctx, "trigger = "+trigger+" AND status = open", 1)
+		if err != nil || len(incs) == 0 {
+			return fmt.Errorf("no open incident of %s: %v", trigger, err)
+		}
+		inc, err := svc.Incidents.Acknowledge(ctx, incs[0].ID, who, "on it")
+		if err != nil {
+			return err
+		}
+		svc.Pipeline.Changed(ctx, inc, incident.EventAcknowledged)
+		return nil
+	}
+}
+
+// day is the date of the capture; the replay runs until later.
 const (
 	day   = "2026-11-23T"
-	end   = "16:45:30.000"
 	until = "17:30:00.000"
 )
 
@@ -80,80 +105,77 @@ func main() {
 func run(ctx context.Context, out io.Writer) error {
 	clk := clock.NewFake(at(requests[0].at))
 	w := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
+	var mu sync.Mutex // the HTTP handlers and the clock's loop both write
+	seen := 0         // changes the pipeline has taken, under mu
+	ingesting := false
+	var swept time.Time // the last sweep that changed something
 
-	// The pipeline: the intake hands each batch to the dedup stage, whose
-	// changes go to the incident stage, which groups alerts by alertname
-	// and namespace. The first alert of an incident engages its
-	// escalation, as the response matrix says for its severity and service
-	// level; the service catalogue says horns-and-hooves is a Gold service.
-	deduper := dedup.New(&dedup.Options{Now: clk.Now})
-	incidents := incident.NewManager(incident.NewMemoryStore(), &incident.Options{
-		Now:     clk.Now,
-		Entropy: rand.NewChaCha8([32]byte{}), // repeatable incident IDs
-	})
-	levels := severity.DefaultPolicy()
-	levels.Catalog = func(ls model.LabelSet) (severity.ServiceLevel, bool) {
-		return severity.Gold, ls["namespace"] == "horns-and-hooves"
+	// The receivers print what they are sent; a service would have Slack,
+	// PagerDuty or email here (see quickstart.yaml).
+	printer := func(name string) notify.Notifier {
+		return notify.NotifierFunc(func(_ context.Context, n *notify.Notification) error {
+			who := append(slices.Clone(n.People), n.Teams...)
+			to := ""
+			if len(who) > 0 {
+				to = " for " + strings.Join(who, ", ")
+			}
+			what := n.Incident.Title
+			if n.Reason == notify.ReasonDigest {
+				what = fmt.Sprintf("%d incidents", len(n.Items))
+			}
+			fmt.Fprintf(w, "  %s  notify %s: %s %s, incident %s%s — %s\n", clk.Now().Format("15:04:05.000"), name, n.Reason, what, short(n.Incident.ID), to, n.Note)
+			return nil
+		})
 	}
-	cfg, err := escalate.ParseConfig(oncall, "oncall.yaml")
+	file, err := pipeline.ParseFile(config, "quickstart.yaml", ".")
 	if err != nil {
 		return err
 	}
-	pager := escalate.NotifierFunc(func(_ context.Context, p escalate.Page) error {
-		who := append(slices.Clone(p.People), p.Teams...)
-		if p.Kind == escalate.Digest {
-			who = []string{"the digest"}
-		}
-		fmt.Fprintf(w, "  %s  page %s → %s: %s\n", clk.Now().Format("15:04:05.000"), short(p.Incident), strings.Join(who, ", "), p.Reason)
-		return nil
-	})
-	escalator := escalate.New(incidents, pager, &escalate.Options{Now: clk.Now})
-	if err := escalator.Load(cfg); err != nil {
-		return err
-	}
-	if err := escalator.StartBaton(ctx); err != nil {
-		return err
-	}
-	var mu sync.Mutex
-	apply := func(changes []dedup.Change) error {
-		for i := range changes {
-			c := &changes[i]
-			inc, err := incidents.Observe(ctx, c, nil)
-			if err != nil {
-				return err
+	svc, err := file.Build(pipeline.BuildOptions{
+		Now:       clk.Now,
+		Entropy:   rand.NewChaCha8([32]byte{}), // repeatable incident IDs
+		Logger:    slog.New(slog.DiscardHandler),
+		Receivers: map[string]notify.Notifier{"pager": printer("pager"), "chat-sre": printer("chat-sre"), "chat-ops": printer("chat-ops")},
+		OnChange: func(o pipeline.Outcome) {
+			seen++
+			if now := clk.Now(); !ingesting && !swept.Equal(now) {
+				swept = now
+				fmt.Fprintf(w, "\n%s  the sweep: alerts past their refresh deadline are unknown, not resolved\n", now.Format("15:04:05.000"))
 			}
+			c := o.Change
 			to := "no incident"
-			if inc != nil {
-				to = fmt.Sprintf("incident %s %s", short(inc.ID), inc.Status)
+			if o.Incident != nil {
+				to = fmt.Sprintf("incident %s %s", short(o.Incident.ID), o.Incident.Status)
 			}
 			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\t→ %s\n", c.Fingerprint, c.Alert.Trigger(), c.Alert.Kind,
 				describe(c), c.Alert.Source, brief(c.Alert.Labels), to)
-			if inc != nil && inc.Escalation == nil {
-				class, err := levels.Classify(c.Alert.Labels)
-				if err != nil {
-					return err
-				}
-				plan, err := escalator.PlanFor(class, "sre")
-				if err != nil {
-					return err
-				}
-				if err := escalator.Engage(ctx, inc.ID, plan); err != nil {
-					return err
-				}
-				fmt.Fprintf(w, "    escalation of %s: %s on %s (%s), %s%s\n", short(inc.ID), class.Level, class.ServiceLevel,
-					class.From, class.Response, held(plan.Hold))
+			if o.Plan != nil {
+				fmt.Fprintf(w, "    %s on %s (%s), %s%s: route %s\n", o.Class.Level, o.Class.ServiceLevel, o.Class.From, o.Class.Response, held(o.Plan.Hold), o.Routes[0].ID)
 			}
-		}
-		return nil
+		},
+	})
+	if err != nil {
+		return err
 	}
-	ingest := func(_ context.Context, alerts []alert.Alert) error {
+	if err := svc.Escalator.StartBaton(ctx); err != nil {
+		return err
+	}
+	p := svc.Pipeline
+	ingest := func(ctx context.Context, alerts []alert.Alert) error {
 		mu.Lock()
 		defer mu.Unlock()
-		changes := deduper.Ingest(alerts)
-		if repeats := len(alerts) - len(changes); repeats > 0 {
+		before := seen
+		ingesting = true
+		err := p.Ingest(ctx, alerts)
+		ingesting = false
+		if err != nil {
+			return err
+		}
+		// Repeats change nothing: say so.
+		if repeats := len(alerts) - (seen - before); repeats > 0 {
 			fmt.Fprintf(w, "  %d of %d alerts already known, unchanged: nothing to do\n", repeats, len(alerts))
 		}
-		return apply(changes)
+		return nil
 	}
 
 	opts := &alert.HandlerOptions{Decode: alert.DecodeOptions{Now: clk.Now}}
@@ -171,61 +193,66 @@ func run(ctx context.Context, out io.Writer) error {
 	defer srv.Shutdown(ctx)
 	base := "http://" + ln.Addr().String()
 
-	fmt.Fprintf(w, "alertkit quickstart: replaying %d requests of %s through the HTTP intake, dedup, incidents and escalation\n",
-		len(requests), strings.TrimSuffix(day, "T"))
-	for _, r := range requests {
-		body, err := stream.ReadFile("stream/" + r.file)
+	fmt.Fprintf(w, "alertkit quickstart: %s, the requests of a Prometheus, an Alertmanager and a cron job through the whole pipeline\n",
+		strings.TrimSuffix(day, "T"))
+	fmt.Fprintf(w, "(intake → severity → dedup → triage → route → incidents → escalation → notifications), on a clock that runs until %s\n", until)
+
+	// The replay: requests and people's actions at their times, and the
+	// pipeline's timers every second between them, as a service runs them.
+	next := 0
+	for !clk.Now().After(at(until)) {
+		now := clk.Now()
+		for next < len(requests) && !at(requests[next].at).After(now) {
+			r := requests[next]
+			next++
+			if r.act != nil {
+				mu.Lock()
+				fmt.Fprintf(w, "\n%s  %s\n", r.at, r.file)
+				err := r.act(ctx, svc)
+				mu.Unlock()
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			body, err := stream.ReadFile("stream/" + r.file)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			fmt.Fprintf(w, "\n%s  POST %s  %s\n", r.at, r.path, r.file)
+			mu.Unlock()
+			status, reason, err := post(ctx, base+r.path, body)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			if reason != "" {
+				fmt.Fprintf(w, "  refused: %s %s", status, reason)
+			} else {
+				fmt.Fprintf(w, "  → %s\n", status)
+			}
+			mu.Unlock()
+		}
+		mu.Lock()
+		err := p.Tick(ctx)
+		mu.Unlock()
 		if err != nil {
 			return err
 		}
-		clk.Set(at(r.at))
-		fmt.Fprintf(w, "\n%s  POST %s  %s\n", r.at, r.path, r.file)
-		status, reason, err := post(ctx, base+r.path, body)
-		if err != nil {
-			return err
+		// To the next second, or the next request if sooner.
+		step := now.Truncate(time.Second).Add(time.Second)
+		if next < len(requests) && at(requests[next].at).Before(step) {
+			step = at(requests[next].at)
 		}
-		if reason != "" {
-			fmt.Fprintf(w, "  refused: %s %s", status, reason)
-		} else {
-			fmt.Fprintf(w, "  → %s\n", status)
-		}
-		if err := w.Flush(); err != nil {
-			return err
-		}
-	}
-
-	// A minute later, the sweep finds the alerts whose source stopped
-	// refreshing them: unknown, not resolved.
-	clk.Set(at(end))
-	fmt.Fprintf(w, "\n%s  sweep\n", end)
-	mu.Lock()
-	err = apply(deduper.Sweep(clk.Now()))
-	mu.Unlock()
-	if err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-
-	// The escalator's timers, as a host would run them every few seconds:
-	// the pending hold of each incident runs out, and pages go out.
-	fmt.Fprintf(w, "\nthe clock runs on until %s: the escalation\n", until)
-	for clk.Now().Before(at(until)) {
-		clk.Advance(time.Second)
-		if _, err := incidents.ProcessTimers(ctx, "quickstart", time.Minute); err != nil {
-			return err
-		}
-		if _, err := escalator.ProcessTimers(ctx); err != nil {
-			return err
-		}
+		clk.Set(step)
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 
 	var records []dedup.Record
-	for r := range deduper.Records {
+	for r := range svc.Dedup.Records {
 		records = append(records, r)
 	}
 	slices.SortFunc(records, func(a, b dedup.Record) int { return cmp.Compare(a.Fingerprint, b.Fingerprint) })
@@ -237,7 +264,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 
-	if err := printIncidents(ctx, w, incidents); err != nil {
+	if err := printIncidents(ctx, w, svc.Incidents); err != nil {
 		return err
 	}
 
@@ -350,7 +377,7 @@ func post(ctx context.Context, url string, body []byte) (status, reason string, 
 // brief prints the labels that tell alerts of one trigger apart.
 func brief(ls model.LabelSet) string {
 	var parts []string
-	for _, name := range []model.LabelName{"instance", "vhost", "db"} {
+	for _, name := range []model.LabelName{"instance", "vhost", "db", "server"} {
 		if v, ok := ls[name]; ok {
 			parts = append(parts, string(name)+"="+string(v))
 		}

@@ -23,7 +23,9 @@
 // the time each level of a [Ladder] — L1, L2, the owning team — has to
 // acknowledge before the next is paged; a batch cell goes to the digest; a
 // retrospective cell is recorded only. A step whose targets resolve to
-// nobody — L2 off duty at night — is recorded and skipped at once. An
+// nobody — L2 off duty at night — is recorded and skipped at once. The
+// policy is exhausted, and says so in the history, once its last step's
+// wait has passed without an acknowledgement. An
 // incident that wakes early, is unacknowledged or reopens is given back to
 // the escalation with [Escalator.Resume].
 //

@@ -474,7 +474,17 @@ func (e *Escalator) step(ctx context.Context, t incident.Timer) error {
 	taken := esc.Steps
 	index, round := taken%len(p.Steps), taken/len(p.Steps)
 	if round > p.Repeat {
-		return nil
+		// The last step's wait ran out, and nobody acknowledged.
+		last := p.Steps[len(p.Steps)-1].Wait
+		_, err := e.modifyFrom(ctx, inc.ID, inc, func(inc *incident.Incident, w *incident.Write) error {
+			if inc.Escalation == nil || inc.Escalation.Exhausted || inc.Escalation.Steps != taken {
+				return errDone
+			}
+			inc.Escalation.Exhausted = true
+			w.Events = append(w.Events, e.event(now, fmt.Sprintf("%s exhausted: nobody acknowledged within %s of its last step", p.Name, severity.FormatDuration(last))))
+			return nil
+		})
+		return err
 	}
 	if quiet {
 		// Every alert resolved, the incident not yet: the escalation
@@ -528,10 +538,12 @@ func (e *Escalator) step(ctx context.Context, t incident.Timer) error {
 			note += fmt.Sprintf(" (round %d)", round+1)
 		}
 		w.Events = append(w.Events, e.event(now, note))
-		if last := index == len(p.Steps)-1 && round == p.Repeat; last {
-			inc.Escalation.Exhausted = true
-			w.Events = append(w.Events, e.event(now, fmt.Sprintf("%s exhausted: nobody acknowledged", p.Name)))
+		if last := index == len(p.Steps)-1 && round == p.Repeat; last && p.Steps[index].Wait == 0 {
+			inc.Escalation.Exhausted = true // nothing to wait for
+			w.Events = append(w.Events, e.event(now, fmt.Sprintf("%s exhausted: its last step paged", p.Name)))
 		} else {
+			// After the last step, the timer comes back once more to say
+			// the policy is exhausted if nobody acknowledged by then.
 			t.Due = now.Add(p.Steps[index].Wait)
 			w.Timers = append(w.Timers, t)
 		}

@@ -34,7 +34,7 @@ func TestEscalationWalksTheLadder(t *testing.T) {
 		"Mon 10:02:00 db escalated: step 1 of sre/page 10m: paged bravo",
 		"Mon 10:12:00 db escalated: step 2 of sre/page 10m: nobody acknowledged within 10m: paged delta",
 		"Mon 10:22:00 db escalated: step 3 of sre/page 10m: nobody acknowledged within 10m: paged sre-lead; teams sre",
-		"Mon 10:22:00 db escalated: sre/page 10m exhausted: nobody acknowledged",
+		"Mon 10:32:00 db escalated: sre/page 10m exhausted: nobody acknowledged within 10m of its last step",
 	}, w.timeline())
 	inc := w.get("db")
 	assert.Equal(t, "bravo", inc.Owner, "the first person paged holds the baton")
@@ -229,7 +229,7 @@ func TestCrashAfterPagingBeforeRecording(t *testing.T) {
 		"Mon 10:03:00 db escalated: step 1 of sre/page 10m: paged bravo",
 		"Mon 10:13:00 db escalated: step 2 of sre/page 10m: nobody acknowledged within 10m: paged delta",
 		"Mon 10:23:00 db escalated: step 3 of sre/page 10m: nobody acknowledged within 10m: paged sre-lead; teams sre",
-		"Mon 10:23:00 db escalated: sre/page 10m exhausted: nobody acknowledged",
+		"Mon 10:33:00 db escalated: sre/page 10m exhausted: nobody acknowledged within 10m of its last step",
 	}, w.timeline())
 }
 
@@ -303,7 +303,7 @@ func TestEscalationSpansAShiftChange(t *testing.T) {
 		"Mon 16:02:00 db escalated: step 2 of sre/page 10m: nobody acknowledged within 10m: paged delta",
 		"Mon 16:10:00 db escalated: hand-over from bravo to charlie not accepted within 10m: left to the escalation, which is still paging",
 		"Mon 16:12:00 db escalated: step 3 of sre/page 10m: nobody acknowledged within 10m: paged sre-lead; teams sre",
-		"Mon 16:12:00 db escalated: sre/page 10m exhausted: nobody acknowledged",
+		"Mon 16:22:00 db escalated: sre/page 10m exhausted: nobody acknowledged within 10m of its last step",
 	}, w.timeline())
 	assert.Len(t, w.pages.sent(), 3)
 }
@@ -318,7 +318,7 @@ func TestOffDutyLevelIsSkipped(t *testing.T) {
 		"Mon 20:02:00 db escalated: step 1 of sre/page 10m: paged charlie",
 		"Mon 20:12:00 db escalated: step 2 of sre/page 10m: nobody on call for oncall:sre/L2, skipped",
 		"Mon 20:12:00 db escalated: step 3 of sre/page 10m: nobody acknowledged within 10m: paged sre-lead; teams sre",
-		"Mon 20:12:00 db escalated: sre/page 10m exhausted: nobody acknowledged",
+		"Mon 20:22:00 db escalated: sre/page 10m exhausted: nobody acknowledged within 10m of its last step",
 	}, w.timeline())
 }
 

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -410,10 +411,19 @@ func expand(ann model.LabelSet, v float64, period time.Duration) model.LabelSet 
 	out := make(model.LabelSet, len(ann))
 	exhaustion := "forever"
 	if v > 0 && period > 0 {
-		exhaustion = FormatDuration(time.Duration(float64(period) / v))
+		d := time.Duration(float64(period) / v)
+		switch {
+		case d >= 24*time.Hour:
+			d = d.Round(time.Hour)
+		case d >= time.Hour:
+			d = d.Round(time.Minute)
+		default:
+			d = d.Round(time.Second)
+		}
+		exhaustion = FormatDuration(d)
 	}
 	for k, s := range ann {
-		t := strings.ReplaceAll(string(s), "{{ $value }}", FormatBurn(v))
+		t := strings.ReplaceAll(string(s), "{{ $value }}", strconv.FormatFloat(v, 'g', 6, 64))
 		t = strings.ReplaceAll(t, "{{ $exhaustion }}", exhaustion)
 		out[k] = model.LabelValue(t)
 	}

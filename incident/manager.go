@@ -212,7 +212,7 @@ func retry[T any](ctx context.Context, op func() (T, error), also ...error) (T, 
 			return zero, err
 		}
 	}
-	return zero, fmt.Errorf("incident: gave up after %d conflicting updates", defaultRetries)
+	return zero, fmt.Errorf("incident: gave up after %d conflicting updates: %w", defaultRetries, ErrConflict)
 }
 
 // Observe applies a change of an alert, from the dedup stage, to the

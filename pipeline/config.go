@@ -378,7 +378,7 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 	}
 
 	// Incidents.
-	s.Incidents = incident.NewManager(o.Store, &incident.Options{Now: o.Now, Entropy: o.Entropy})
+	s.Incidents = incident.NewManager(o.Store, &incident.Options{Now: o.Now, Entropy: o.Entropy, Severity: SeverityOf(sev)})
 
 	// Receivers and the dispatcher.
 	receivers, err := f.receivers(o)

@@ -152,6 +152,20 @@ func New(cfg Config) (*Pipeline, error) {
 	return p, nil
 }
 
+// SeverityOf is an incident.Options.Severity that reads the level of an
+// alert as the Classifier does — from severity_level, impact and
+// likelihood, or a Prometheus severity — so that incidents carry the
+// level the pipeline routed and escalated by; 0 when no label says.
+func SeverityOf(c Classifier) func(model.LabelSet) int {
+	return func(ls model.LabelSet) int {
+		class, _ := c.Classify(ls)
+		if class.From == "unknown" {
+			return 0 // no label said: none, not the policy's default level
+		}
+		return int(class.Level)
+	}
+}
+
 // Incidents returns the pipeline's incident Manager.
 func (p *Pipeline) Incidents() *incident.Manager { return p.cfg.Incidents }
 
@@ -435,9 +449,9 @@ func (p *Pipeline) Changed(ctx context.Context, inc *incident.Incident, kind inc
 	var err error
 	switch kind {
 	case incident.EventAcknowledged:
-		err = p.followUp(ctx, inc, notify.ReasonAcknowledged, "acknowledged by "+inc.Owner)
+		err = p.followUp(ctx, inc, notify.ReasonAcknowledged, p.said(ctx, inc, kind, "acknowledged"))
 	case incident.EventResolved, incident.EventClosed:
-		err = p.followUp(ctx, inc, notify.ReasonResolved, "resolved")
+		err = p.followUp(ctx, inc, notify.ReasonResolved, p.said(ctx, inc, kind, "resolved"))
 	case incident.EventHandedOver:
 		err = p.followUp(ctx, inc, notify.ReasonHandover, "handed over to "+inc.Owner)
 	case incident.EventWoke, incident.EventUnacknowledged, incident.EventReopened:
@@ -448,6 +462,25 @@ func (p *Pipeline) Changed(ctx context.Context, inc *incident.Incident, kind inc
 	if err != nil {
 		p.log.Error("pipeline: after a change of an incident", "incident", string(inc.ID), "change", string(kind), "error", err)
 	}
+}
+
+// said words the latest history entry of a kind: "acknowledged by
+// vasiliy.vasiliyev: on it".
+func (p *Pipeline) said(ctx context.Context, inc *incident.Incident, kind incident.EventKind, what string) string {
+	events, err := p.cfg.Incidents.Store().History(ctx, inc.ID)
+	if err != nil {
+		return what
+	}
+	for _, e := range slices.Backward(events) {
+		if e.Kind == kind {
+			s := what + " by " + e.Actor
+			if e.Note != "" {
+				s += ": " + e.Note
+			}
+			return s
+		}
+	}
+	return what
 }
 
 func (p *Pipeline) followUp(ctx context.Context, inc *incident.Incident, reason notify.Reason, note string) error {

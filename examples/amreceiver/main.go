@@ -1,0 +1,141 @@
+// Command amreceiver is an alerting service built with alertkit: it is an
+// Alertmanager webhook receiver *and* accepts Prometheus's alerts directly
+// (POST /api/v2/alerts, as if it were an Alertmanager), runs them through
+// the whole pipeline — severity, dedup, triage, silences, routing,
+// incidents, escalation, notifications — and serves the incident API and
+// its own metrics. One YAML file configures it (alertkit.yaml).
+//
+//	AMRECEIVER_NOTIFY_URL=http://chat-bridge:8080 go run ./examples/amreceiver -config examples/amreceiver/alertkit.yaml
+//
+// Endpoints:
+//
+//	POST /api/v2/alerts        Prometheus's alerts (alerting.alertmanagers in prometheus.yml)
+//	POST /alerts/webhook       Alertmanager's webhook (webhook_configs in alertmanager.yml)
+//	POST /alerts/events        events of anything else (cron jobs, scripts)
+//	     /api/incidents…       the incident API (package incident/incidentapi)
+//	GET  /metrics              alertkit's metrics and the Go runtime's
+//	GET  /-/healthy            200 while it runs
+//
+// The incident API's actions need a bearer token, AMRECEIVER_TOKEN, the
+// actor being the X-Actor header; reading needs it too.
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/alertkit/alertkit/alert"
+	"github.com/alertkit/alertkit/incident/incidentapi"
+	"github.com/alertkit/alertkit/pipeline"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintln(os.Stderr, "amreceiver:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx ends; ready, if set, hears the address it listens
+// on once it does.
+func run(ctx context.Context, args []string, logOut io.Writer, ready func(addr string)) error {
+	fs := flag.NewFlagSet("amreceiver", flag.ContinueOnError)
+	fs.SetOutput(logOut)
+	config := fs.String("config", "examples/amreceiver/alertkit.yaml", "the configuration file")
+	listen := fs.String("listen", "127.0.0.1:9095", "the address to listen on")
+	tick := fs.Duration("tick", time.Second, "how often timers run: sweeps, escalation steps, retries")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	file, err := pipeline.LoadFile(*config)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	svc, err := file.Build(pipeline.BuildOptions{Registerer: reg, Logger: logger})
+	if err != nil {
+		return err
+	}
+	if err := svc.Escalator.StartBaton(ctx); err != nil {
+		return err
+	}
+
+	token := os.Getenv("AMRECEIVER_TOKEN")
+	api, err := incidentapi.New(svc.Incidents, &incidentapi.Options{
+		Authenticate: func(r *http.Request) (string, error) {
+			if token == "" {
+				return "", errors.New("AMRECEIVER_TOKEN is not set: the incident API is closed")
+			}
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+				return "", errors.New("wrong or missing bearer token")
+			}
+			if actor := r.Header.Get("X-Actor"); actor != "" {
+				return actor, nil
+			}
+			return "api", nil
+		},
+		Changed:  svc.Pipeline.Changed,
+		Log:      svc.Log,
+		Runbooks: svc.Runbooks,
+		URL:      svc.URL,
+		Logger:   logger,
+	})
+	if err != nil {
+		return err
+	}
+
+	intake := &alert.HandlerOptions{Logger: logger, BearerToken: os.Getenv("AMRECEIVER_INTAKE_TOKEN")}
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/v2/alerts", alert.PrometheusHandler(svc.Pipeline.Ingest, intake))
+	mux.Handle("POST /alerts/webhook", alert.WebhookHandler(svc.Pipeline.Ingest, intake))
+	mux.Handle("POST /alerts/events", alert.EventHandler(svc.Pipeline.Ingest, intake))
+	mux.Handle("/api/", http.StripPrefix("/api", api))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- svc.Pipeline.Run(ctx, *tick) }()
+	logger.Info("amreceiver: listening", "addr", ln.Addr().String(), "config", *config)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return errors.Join(srv.Shutdown(shutdown), ctx.Err())
+}

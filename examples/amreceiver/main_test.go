@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// sink is the receiving end of the webhook receivers: it keeps what they
+// post, by path.
+type sink struct {
+	*httptest.Server
+	mu  sync.Mutex
+	got map[string][]map[string]any
+}
+
+func newSink(t *testing.T) *sink {
+	s := &sink{got: map[string][]map[string]any{}}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var v map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&v); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		s.got[r.URL.Path] = append(s.got[r.URL.Path], v)
+		s.mu.Unlock()
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *sink) posts(path string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]map[string]any(nil), s.got[path]...)
+}
+
+// start runs amreceiver on a free port and returns its base URL.
+func start(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	go func() {
+		done <- run(ctx, append([]string{"-config", "alertkit.yaml", "-listen", "127.0.0.1:0", "-tick", "100ms"}, args...), writerFunc(func(p []byte) (int, error) {
+			logMu.Lock()
+			defer logMu.Unlock()
+			return logs.Write(p)
+		}), func(a string) { addr <- a })
+	}()
+	select {
+	case a := <-addr:
+		t.Cleanup(func() {
+			cancel()
+			err := <-done
+			assert.ErrorIs(t, err, context.Canceled)
+			if t.Failed() {
+				logMu.Lock()
+				t.Logf("amreceiver's log:\n%s", logs.String())
+				logMu.Unlock()
+			}
+		})
+		return "http://" + a
+	case err := <-done:
+		cancel()
+		t.Fatalf("amreceiver did not start: %v\n%s", err, logs.String())
+	}
+	return ""
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func request(t *testing.T, method, url, body string, header ...string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+// eventually retries check, in real time, for up to a deadline: the
+// service runs its own timers.
+func eventually(t *testing.T, within time.Duration, what string, check func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !check() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// The service takes Alertmanager's webhooks and Prometheus's posts, opens
+// incidents, serves them through the incident API behind a token, and
+// exposes its metrics.
+func TestService(t *testing.T) {
+	notified := newSink(t)
+	t.Setenv("AMRECEIVER_NOTIFY_URL", notified.URL)
+	t.Setenv("AMRECEIVER_TOKEN", "s3cret")
+	base := start(t)
+
+	status, _ := request(t, http.MethodGet, base+"/-/healthy", "")
+	assert.Equal(t, http.StatusOK, status)
+
+	webhook, err := os.ReadFile("../../alert/testdata/alertmanager-firing.json")
+	require.NoError(t, err)
+	status, body := request(t, http.MethodPost, base+"/alerts/webhook", string(webhook))
+	require.Equal(t, http.StatusOK, status, body)
+	// Prometheus posts what fires now, with a refresh deadline.
+	now := time.Now().UTC()
+	prom := fmt.Sprintf(`[{"labels": {"alertname": "CheckoutDown", "service": "checkout", "namespace": "shop", "severity": "critical"},
+		"startsAt": %q, "endsAt": %q}]`, now.Add(-time.Minute).Format(time.RFC3339), now.Add(5*time.Minute).Format(time.RFC3339))
+	status, body = request(t, http.MethodPost, base+"/api/v2/alerts", prom)
+	require.Equal(t, http.StatusOK, status, body)
+	status, body = request(t, http.MethodPost, base+"/api/v2/alerts", `[{"labels": {"1x": "y"}}]`)
+	assert.Equal(t, http.StatusBadRequest, status, "a bad payload is refused whole")
+	assert.Contains(t, body, `invalid label name "1x"`)
+
+	status, _ = request(t, http.MethodGet, base+"/api/incidents", "")
+	assert.Equal(t, http.StatusUnauthorized, status, "the API needs the token")
+	auth := []string{"Authorization", "Bearer s3cret", "X-Actor", "vasiliy.vasiliyev"}
+	var list struct {
+		Incidents []struct {
+			ID       string   `json:"id"`
+			Status   string   `json:"status"`
+			Triggers []string `json:"triggers"`
+		} `json:"incidents"`
+	}
+	status, body = request(t, http.MethodGet, base+"/api/incidents?q=trigger+%3D+CheckoutDown", "", auth...)
+	require.Equal(t, http.StatusOK, status, body)
+	require.NoError(t, json.Unmarshal([]byte(body), &list))
+	require.Len(t, list.Incidents, 1, body)
+	id := list.Incidents[0].ID
+
+	status, body = request(t, http.MethodPost, base+"/api/incidents/"+id+"/acknowledge", `{"note": "on it"}`, auth...)
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, `"status":"acknowledged"`)
+
+	status, body = request(t, http.MethodGet, base+"/metrics", "")
+	require.Equal(t, http.StatusOK, status)
+	for _, want := range []string{
+		`alertkit_alerts_received_total{outcome="new",source="alertmanager"} 3`,
+		`alertkit_alerts_received_total{outcome="new",source="prometheus"} 1`,
+		`alertkit_incidents{severity="S2",status="acknowledged"} 1`,
+		`alertkit_heartbeat_age_seconds{heartbeat="prometheus"}`,
+		"go_goroutines",
+	} {
+		assert.Contains(t, body, want)
+	}
+}

@@ -194,6 +194,20 @@ func (inc *Incident) Signature() string {
 }
 
 // clone returns a copy that shares no mutable state with inc.
+// Title is the incident in a line, as notifications and the API show it:
+// its triggers and project, "TargetDown, KubePodCrashLooping in
+// horns-and-hooves"; "incident <ID>" when it has no trigger.
+func (inc *Incident) Title() string {
+	t := strings.Join(inc.Triggers, ", ")
+	if t == "" {
+		t = "incident " + string(inc.ID)
+	}
+	if inc.Project != "" {
+		t += " in " + inc.Project
+	}
+	return t
+}
+
 func (inc *Incident) clone() *Incident {
 	c := *inc
 	c.Triggers = slices.Clone(inc.Triggers)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -170,7 +169,7 @@ func NewSnapshot(v incident.View, o *SnapshotOptions) Snapshot {
 	if o.RunbooksFor != nil {
 		s.Runbooks = append(s.Runbooks, o.RunbooksFor(v)...)
 	}
-	s.Title = title(inc)
+	s.Title = inc.Title()
 	if o.URL != nil {
 		s.URL = o.URL(inc.ID)
 	}
@@ -199,18 +198,6 @@ func NewSnapshot(v incident.View, o *SnapshotOptions) Snapshot {
 		})
 	}
 	return s
-}
-
-// title is "TargetDown, KubePodCrashLooping in horns-and-hooves".
-func title(inc *incident.Incident) string {
-	t := strings.Join(inc.Triggers, ", ")
-	if t == "" {
-		t = "incident " + string(inc.ID)
-	}
-	if inc.Project != "" {
-		t += " in " + inc.Project
-	}
-	return t
 }
 
 // SeverityName is "S3", or "" when the level is unknown.

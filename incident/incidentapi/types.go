@@ -2,7 +2,6 @@ package incidentapi
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -233,7 +232,7 @@ func (a *API) incident(inc *incident.Incident) Incident {
 		ID:       inc.ID,
 		Status:   inc.Status.String(),
 		Severity: severityName(inc.Severity),
-		Title:    title(inc),
+		Title:    inc.Title(),
 		Group:    labelMap(inc.Group),
 		GroupKey: inc.GroupKey,
 		Owner:    inc.Owner,
@@ -333,19 +332,6 @@ func deliveries(list []notify.Attempt) []Delivery {
 		})
 	}
 	return out
-}
-
-// title is the incident in a line, as notifications title it:
-// "TargetDown, KubePodCrashLooping in horns-and-hooves".
-func title(inc *incident.Incident) string {
-	t := strings.Join(inc.Triggers, ", ")
-	if t == "" {
-		t = "incident " + string(inc.ID)
-	}
-	if inc.Project != "" {
-		t += " in " + inc.Project
-	}
-	return t
 }
 
 // severityName is "S3", or "" for an unknown level.

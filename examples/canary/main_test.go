@@ -3,17 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/output.golden")
+	"github.com/alertkit/alertkit/internal/golden"
+)
 
 // TestCanary runs the three rollouts and compares their output with the
 // golden file, which shows what a reader sees: every step's verdict with
@@ -22,13 +20,7 @@ var update = flag.Bool("update", false, "rewrite testdata/output.golden")
 func TestCanary(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out))
-	golden := filepath.Join("testdata", "output.golden")
-	if *update {
-		require.NoError(t, os.WriteFile(golden, out.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), out.String())
+	golden.Check(t, filepath.Join("testdata", "output.golden"), out.Bytes())
 
 	// The points of each run, in case the golden file is rewritten blindly.
 	runs := strings.Split(out.String(), "\nrun ")

@@ -3,17 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/output.golden")
+	"github.com/alertkit/alertkit/internal/golden"
+)
 
 // TestQuickstart runs the replay and compares its output with the golden
 // file, which shows what a new user sees: every change of an alert and the
@@ -23,13 +21,7 @@ var update = flag.Bool("update", false, "rewrite testdata/output.golden")
 func TestQuickstart(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out))
-	golden := filepath.Join("testdata", "output.golden")
-	if *update {
-		require.NoError(t, os.WriteFile(golden, out.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), out.String())
+	golden.Check(t, filepath.Join("testdata", "output.golden"), out.Bytes())
 
 	// The points of the replay, in case the golden file is rewritten blindly.
 	s := out.String()

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"io"
 	"math"
 	"os"
@@ -20,10 +19,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/alertkit/alertkit/internal/golden"
 	"github.com/alertkit/alertkit/slo"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/output.golden")
 
 // TestTechShop runs the month and compares its output with the golden
 // file, which shows what a user sees: the stack, its SLOs and rules, every
@@ -35,13 +33,7 @@ func TestTechShop(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, run(context.Background(), &buf, dir))
 	out := strings.ReplaceAll(buf.String(), dir, "$OUT")
-	golden := filepath.Join("testdata", "output.golden")
-	if *update {
-		require.NoError(t, os.WriteFile(golden, []byte(out), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), out)
+	golden.Check(t, filepath.Join("testdata", "output.golden"), []byte(out))
 
 	changes := timeline(t, out)
 	outage := dbSlow.at.Add(dbSlow.duration)

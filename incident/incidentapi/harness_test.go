@@ -5,13 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,11 +24,10 @@ import (
 	"github.com/alertkit/alertkit/incident"
 	"github.com/alertkit/alertkit/incident/incidentapi"
 	"github.com/alertkit/alertkit/internal/clock"
+	goldenfile "github.com/alertkit/alertkit/internal/golden"
 	"github.com/alertkit/alertkit/notify"
 	"github.com/alertkit/alertkit/route"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // start is 09:00 of the day of the tests' incidents.
 var start = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -264,15 +261,7 @@ func golden(t *testing.T, name string, body []byte) {
 	t.Helper()
 	var b bytes.Buffer
 	require.NoError(t, json.Indent(&b, body, "", "  "), "response: %s", body)
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to write the golden files")
-	require.Equal(t, string(want), b.String(), "golden file %s; run go test -update after checking the change", path)
+	goldenfile.Check(t, filepath.Join("testdata", name+".golden"), b.Bytes())
 }
 
 // faultyStore is a MemoryStore that fails as a test tells it to.

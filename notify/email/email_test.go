@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"flag"
 	"fmt"
 	"io"
 	"mime"
@@ -13,7 +12,6 @@ import (
 	"net"
 	"net/mail"
 	"net/smtp"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,12 +21,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/alertkit/alertkit/internal/golden"
 	"github.com/alertkit/alertkit/notify"
 	"github.com/alertkit/alertkit/notify/email"
 	"github.com/alertkit/alertkit/notify/notifytest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // config is the configuration of a sender that talks to f.
 func config(f *fakeServer) *email.Config {
@@ -152,14 +149,7 @@ func TestGolden(t *testing.T) {
 			m := deliver(t, notifytest.Sample(reason), nil)
 			p := parse(t, m.data)
 			got := fmt.Sprintf("Subject: %s\n\n-- text/plain --\n%s\n-- text/html --\n%s", p.subject, p.text, p.html)
-			path := filepath.Join("testdata", string(reason)+".golden")
-			if *update {
-				require.NoError(t, os.MkdirAll("testdata", 0o755))
-				require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "run go test -update to write the golden files")
-			assert.Equal(t, string(want), got)
+			golden.Check(t, filepath.Join("testdata", string(reason)+".golden"), []byte(got))
 		})
 	}
 }

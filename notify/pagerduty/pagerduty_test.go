@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,12 +18,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertkit/alertkit/incident"
+	goldenfile "github.com/alertkit/alertkit/internal/golden"
 	"github.com/alertkit/alertkit/notify"
 	"github.com/alertkit/alertkit/notify/notifytest"
 	"github.com/alertkit/alertkit/notify/pagerduty"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // newSender returns a Sender of cfg, with the fake's URL and the test key
 // unless cfg sets them.
@@ -91,14 +88,7 @@ func TestGolden(t *testing.T) {
 
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to write the golden files")
-	assert.Equal(t, string(want), string(got), "%s differs; go test -update rewrites it", path)
+	goldenfile.Check(t, path, got)
 }
 
 func TestEventActions(t *testing.T) {

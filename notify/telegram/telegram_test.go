@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -23,12 +21,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/internal/golden"
 	"github.com/alertkit/alertkit/notify"
 	"github.com/alertkit/alertkit/notify/notifytest"
 	"github.com/alertkit/alertkit/notify/telegram"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // newSender returns a Sender posting to the fake; cfg's Token, ChatID and
 // APIURL are filled in when empty.
@@ -72,14 +69,7 @@ func TestGolden(t *testing.T) {
 			var got bytes.Buffer
 			require.NoError(t, json.Indent(&got, f.lastBody(), "", "  "))
 			got.WriteByte('\n')
-			path := filepath.Join("testdata", string(r)+".golden")
-			if *update {
-				require.NoError(t, os.MkdirAll("testdata", 0o755))
-				require.NoError(t, os.WriteFile(path, got.Bytes(), 0o644))
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "run go test -update to write it")
-			assert.Equal(t, string(want), got.String())
+			golden.Check(t, filepath.Join("testdata", string(r)+".golden"), got.Bytes())
 		})
 	}
 }

@@ -3,7 +3,6 @@ package webhook_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,12 +13,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertkit/alertkit/alert"
+	"github.com/alertkit/alertkit/internal/golden"
 	"github.com/alertkit/alertkit/notify"
 	"github.com/alertkit/alertkit/notify/notifytest"
 	"github.com/alertkit/alertkit/notify/webhook"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 func body(t *testing.T, cfg *webhook.Config, n *notify.Notification) []byte {
 	t.Helper()
@@ -49,14 +47,7 @@ func TestGolden(t *testing.T) {
 				var pretty bytes.Buffer
 				require.NoError(t, json.Indent(&pretty, b, "", "  "))
 				pretty.WriteByte('\n')
-				path := filepath.Join("testdata", format, string(r)+".golden")
-				if *update {
-					require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-					require.NoError(t, os.WriteFile(path, pretty.Bytes(), 0o644))
-				}
-				want, err := os.ReadFile(path)
-				require.NoError(t, err, "run go test -update to write it")
-				require.Equal(t, string(want), pretty.String())
+				golden.Check(t, filepath.Join("testdata", format, string(r)+".golden"), pretty.Bytes())
 			})
 		}
 	}

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,11 +16,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	goldenfile "github.com/alertkit/alertkit/internal/golden"
 	"github.com/alertkit/alertkit/slo"
 	"github.com/alertkit/alertkit/slo/chart"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const day = 24 * time.Hour
 
@@ -111,17 +108,7 @@ var cases = []chartCase{
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to write it")
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from what SVG draws now (go test -update rewrites it)", path)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestGolden(t *testing.T) {

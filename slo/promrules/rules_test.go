@@ -1,8 +1,6 @@
 package promrules_test
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,24 +10,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	goldenfile "github.com/alertkit/alertkit/internal/golden"
 	"github.com/alertkit/alertkit/slo"
 	"github.com/alertkit/alertkit/slo/promrules"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const day = 24 * time.Hour
 
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to write it")
-	assert.Equal(t, string(want), string(got), "%s differs; go test -update rewrites it", path)
+	goldenfile.Check(t, filepath.Join("testdata", name), got)
 }
 
 // techShopLatency is TechShop's latency objective: 95% of requests served

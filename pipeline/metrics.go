@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/model"
 
 	"github.com/alertkit/alertkit/alert"
 	"github.com/alertkit/alertkit/dedup"
@@ -103,33 +102,38 @@ func (m *Metrics) outcome(name string) {
 	}
 }
 
-// received counts a batch: each alert new, changed or unchanged.
+// received counts a batch: each alert new, changed or unchanged. The
+// changes say which alerts were new or changed; the rest of each source's
+// alerts were unchanged — no fingerprint is computed again.
 func (m *Metrics) received(alerts []alert.Alert, changes []dedup.Change) {
 	if m == nil {
 		return
 	}
-	changed := make(map[model.Fingerprint]string, len(changes))
-	for _, c := range changes {
-		if c.New {
-			changed[c.Fingerprint] = "new"
-		} else {
-			changed[c.Fingerprint] = "changed"
-		}
-	}
+	total := map[string]int{}
 	for i := range alerts {
-		outcome := "unchanged"
-		if len(changed) > 0 {
-			if o, ok := changed[alerts[i].Fingerprint()]; ok {
-				outcome = o
-				delete(changed, alerts[i].Fingerprint()) // counted once
-			}
-		}
-		source := alerts[i].Source
-		if source == "" {
-			source = "unknown"
+		total[sourceOf(&alerts[i])]++
+	}
+	for i := range changes {
+		source := sourceOf(&changes[i].Alert)
+		outcome := "changed"
+		if changes[i].New {
+			outcome = "new"
 		}
 		m.alerts.WithLabelValues(source, outcome).Inc()
+		total[source]--
 	}
+	for source, n := range total {
+		if n > 0 {
+			m.alerts.WithLabelValues(source, "unchanged").Add(float64(n))
+		}
+	}
+}
+
+func sourceOf(a *alert.Alert) string {
+	if a.Source == "" {
+		return "unknown"
+	}
+	return a.Source
 }
 
 // Pager counts the escalator's pages on their way to next.

@@ -122,6 +122,9 @@ type Pipeline struct {
 	cfg     Config
 	log     *slog.Logger
 	ladders sync.Map // ladder names already given to the escalator
+	// withLevel sets a level a triage rule gives, if the Classifier can
+	// (*severity.Policy can).
+	withLevel func(severity.Classification, severity.Level) severity.Classification
 }
 
 // New returns a Pipeline of a configuration.
@@ -146,6 +149,11 @@ func New(cfg Config) (*Pipeline, error) {
 		cfg.Router = r
 	}
 	p := &Pipeline{cfg: cfg, log: cfg.Logger}
+	if wl, ok := cfg.Severity.(interface {
+		WithLevel(severity.Classification, severity.Level) severity.Classification
+	}); ok {
+		p.withLevel = wl.WithLevel
+	}
 	if p.log == nil {
 		p.log = slog.Default()
 	}
@@ -272,13 +280,9 @@ func (p *Pipeline) process(ctx context.Context, c *dedup.Change) (Outcome, error
 			}
 			out.Class, subject.Class = class, class
 		}
-		if v.Severity != 0 {
-			if wl, ok := p.cfg.Severity.(interface {
-				WithLevel(severity.Classification, severity.Level) severity.Classification
-			}); ok {
-				class = wl.WithLevel(class, v.Severity)
-				out.Class, subject.Class = class, class
-			}
+		if v.Severity != 0 && p.withLevel != nil {
+			class = p.withLevel(class, v.Severity)
+			out.Class, subject.Class = class, class
 		}
 	}
 

@@ -3,13 +3,13 @@ package notify
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/common/model"
 
 	"github.com/alertkit/alertkit/alert"
 	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/severity"
 )
 
 // Reason says why a notification is sent.
@@ -202,10 +202,10 @@ func NewSnapshot(v incident.View, o *SnapshotOptions) Snapshot {
 
 // SeverityName is "S3", or "" when the level is unknown.
 func (s *Snapshot) SeverityName() string {
-	if s.Severity < 1 || s.Severity > 9 {
-		return ""
+	if l := severity.Level(s.Severity); l.Valid() {
+		return l.String()
 	}
-	return "S" + strconv.Itoa(s.Severity)
+	return ""
 }
 
 // Duration is how long the incident has lasted at t, or lasted if it is

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,6 +12,7 @@ import (
 	"github.com/alertkit/alertkit/incident"
 	"github.com/alertkit/alertkit/mql"
 	"github.com/alertkit/alertkit/notify"
+	"github.com/alertkit/alertkit/severity"
 )
 
 // Metrics are alertkit's own metrics, on a registerer the host gives:
@@ -192,8 +192,8 @@ func (c *incidentCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, inc := range all {
 		sev := "none"
-		if inc.Severity > 0 {
-			sev = "S" + strconv.Itoa(inc.Severity)
+		if l := severity.Level(inc.Severity); l.Valid() {
+			sev = l.String()
 		}
 		counts[key{inc.Status.String(), sev}]++
 	}

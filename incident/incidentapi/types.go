@@ -1,7 +1,6 @@
 package incidentapi
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -9,6 +8,7 @@ import (
 	"github.com/alertkit/alertkit/incident"
 	"github.com/alertkit/alertkit/notify"
 	"github.com/alertkit/alertkit/route"
+	"github.com/alertkit/alertkit/severity"
 )
 
 // Incident is an incident as the API shows it: in lists, and at the head
@@ -336,10 +336,10 @@ func deliveries(list []notify.Attempt) []Delivery {
 
 // severityName is "S3", or "" for an unknown level.
 func severityName(level int) string {
-	if level < 1 || level > 9 {
-		return ""
+	if l := severity.Level(level); l.Valid() {
+		return l.String()
 	}
-	return "S" + strconv.Itoa(level)
+	return ""
 }
 
 // labelMap returns a label set as a map that is never nil, so that it

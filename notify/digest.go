@@ -10,14 +10,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/alertkit/alertkit/incident"
 )
-
-type cronSchedule = cron.Schedule
-
-func parseCron(expr string) (cron.Schedule, error) { return cron.ParseStandard(expr) }
 
 // nextDigest is the end of the digest period that holds t.
 func (d *Dispatcher) nextDigest(t time.Time) time.Time {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/robfig/cron/v3"
 	"golang.org/x/time/rate"
 
 	"github.com/alertkit/alertkit/incident"
@@ -90,7 +91,7 @@ type Dispatcher struct {
 	receivers map[string]Notifier
 	opts      Options
 	log       Log
-	digests   cronSchedule
+	digests   cron.Schedule
 	limiters  map[string]*rate.Limiter
 	wake      chan struct{}
 	randMu    sync.Mutex
@@ -151,7 +152,7 @@ func NewDispatcher(store incident.Store, receivers map[string]Notifier, opts *Op
 		}
 		d.limiters[name] = rate.NewLimiter(rate.Limit(r.PerMinute/60), r.Burst)
 	}
-	sched, err := parseCron(o.Digests)
+	sched, err := cron.ParseStandard(o.Digests)
 	if err != nil {
 		return nil, fmt.Errorf("notify: digests %q: %w", o.Digests, err)
 	}

@@ -102,6 +102,11 @@ type Change struct {
 	Occurred bool
 	// FlapChanged is set when Flapping changed.
 	FlapChanged bool
+	// At is when the change happened: the time of the report that made
+	// it, or of the sweep. Replicas fed the same reports stamp their copies
+	// of a change alike, so that downstream can order changes across
+	// processes, where Seq, which counts per Deduper, cannot.
+	At time.Time
 }
 
 // String describes the change for logs: "new firing
@@ -223,7 +228,7 @@ func (d *Deduper) ingest(out []Change, a *alert.Alert) []Change {
 		rec.published = now.UnixNano()
 		rec.Seq = 1
 		sh.records[fp] = rec
-		return append(out, Change{Record: rec.snapshot(), From: alert.StateNone, New: true})
+		return append(out, Change{Record: rec.snapshot(), From: alert.StateNone, New: true, At: now})
 	}
 	if now.Before(rec.LastSeen) {
 		return out // older than what we know
@@ -241,7 +246,7 @@ func (d *Deduper) ingest(out []Change, a *alert.Alert) []Change {
 		rec.Firings.point(a.StartsAt)
 		rec.State, rec.actual = alert.StateNone, alert.StateNone
 		rec.Seq++
-		return append(out, Change{Record: rec.snapshot(), From: from, Occurred: true})
+		return append(out, Change{Record: rec.snapshot(), From: from, Occurred: true, At: now})
 	}
 	if prev.Kind == alert.KindInstant {
 		rec.actual = alert.StateNone // an event became a condition: start afresh
@@ -295,7 +300,7 @@ func (d *Deduper) maybePublish(out []Change, rec *record, now time.Time, flapCha
 		rec.published = now.UnixNano()
 	}
 	rec.Seq++
-	return append(out, Change{Record: rec.snapshot(), From: from, FlapChanged: flapChanged, Refired: refired && due})
+	return append(out, Change{Record: rec.snapshot(), From: from, FlapChanged: flapChanged, Refired: refired && due, At: now})
 }
 
 // noteChange records a state change at now and reports whether the

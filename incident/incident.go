@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/alertkit/alertkit/alert"
+	"github.com/alertkit/alertkit/dedup"
 )
 
 // ID identifies an incident. IDs are ULIDs: they sort in the order the
@@ -171,8 +172,18 @@ type Member struct {
 	JoinedAt time.Time
 	// UpdatedAt is when the incident last heard of it.
 	UpdatedAt time.Time
-	// Seq is the dedup sequence number of the change applied last.
-	Seq uint64
+	// ChangedAt is when the change applied last happened, as the dedup
+	// stage stamped it (dedup.Change.At). A change stamped before it is
+	// stale, and one that says nothing new — another replica's copy of the
+	// same report — is a repeat; the Manager ignores both.
+	ChangedAt time.Time
+}
+
+// repeats reports whether a change says nothing the member does not
+// already say: its kind, state, flapping and the start of its firing.
+func (m *Member) repeats(ch *dedup.Change) bool {
+	return m.Kind == ch.Alert.Kind && m.State == ch.State && m.Flapping == ch.Flapping &&
+		m.StartsAt.Equal(ch.Alert.StartsAt)
 }
 
 // Trigger returns the member's trigger: label trigger, else alertname.

@@ -221,8 +221,10 @@ func retry[T any](ctx context.Context, op func() (T, error), also ...error) (T, 
 // incident reopens if one of its alerts fires again within the reopen
 // window; an incident resolves when all its alerts have resolved. It returns
 // the incident the change went to, or nil if the change concerned no
-// incident (an alert resolving that no incident holds). A change older than
-// the last one applied for the same alert is ignored.
+// incident (an alert resolving that no incident holds). A change that
+// happened before the last one applied for the same alert is ignored, and
+// so is one that repeats it: replicas fed the same reports each observe
+// their copy of every change, and only the first counts.
 func (m *Manager) Observe(ctx context.Context, ch *dedup.Change, g *Grouping) (*Incident, error) {
 	if g == nil {
 		g = m.opts.Grouping
@@ -245,8 +247,8 @@ func (m *Manager) observe(ctx context.Context, ch *dedup.Change, g *Grouping, ke
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
-		if member != nil && ch.Seq <= member.Seq {
-			return inc, nil // already applied, or older than what was
+		if member != nil && (changedAt(ch, now).Before(member.ChangedAt) || member.repeats(ch)) {
+			return inc, nil // older than what was applied, or applied already
 		}
 	}
 	activates := ch.Alert.Kind == alert.KindInstant || ch.State != alert.StateResolved
@@ -270,6 +272,15 @@ func (m *Manager) observe(ctx context.Context, ch *dedup.Change, g *Grouping, ke
 		return nil, err
 	}
 	return inc, nil
+}
+
+// changedAt is when a change happened: its stamp, or now for a change made
+// without one.
+func changedAt(ch *dedup.Change, now time.Time) time.Time {
+	if ch.At.IsZero() {
+		return now
+	}
+	return ch.At
 }
 
 func (m *Manager) reopens(inc *Incident, g *Grouping, now time.Time) bool {
@@ -316,7 +327,7 @@ func (m *Manager) apply(inc *Incident, old *Member, ch *dedup.Change, g *Groupin
 		Severity:    m.opts.Severity(ch.Alert.Labels),
 		JoinedAt:    now,
 		UpdatedAt:   now,
-		Seq:         ch.Seq,
+		ChangedAt:   changedAt(ch, now),
 	}
 	event := func(kind EventKind, note string) {
 		w.Events = append(w.Events, Event{At: now, Kind: kind, Actor: m.opts.Actor, Note: note, Alert: ch.Fingerprint})

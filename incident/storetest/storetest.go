@@ -84,7 +84,7 @@ func member(name, instance string, state alert.State) incident.Member {
 		StartsAt:    t0,
 		JoinedAt:    t0,
 		UpdatedAt:   t0,
-		Seq:         1,
+		ChangedAt:   t0,
 	}
 }
 
@@ -274,7 +274,7 @@ func testMembers(t *testing.T, s incident.Store) {
 	inc := newIncident(1, "TargetDown")
 	a, b, c := member("TargetDown", "a", alert.StateFiring), member("TargetDown", "b", alert.StateFiring), member("TargetDown", "c", alert.StatePending)
 	require.NoError(t, s.Create(ctx, inc, incident.Write{Members: []incident.Member{b, a}}))
-	a.State, a.Seq = alert.StateResolved, 2
+	a.State, a.ChangedAt = alert.StateResolved, t0.Add(time.Minute)
 	require.NoError(t, s.Update(ctx, inc, incident.Write{Members: []incident.Member{c, a}}))
 
 	members, err := s.Members(ctx, inc.ID)
@@ -288,7 +288,7 @@ func testMembers(t *testing.T, s incident.Store) {
 	got, err := s.Member(ctx, inc.ID, a.Fingerprint)
 	require.NoError(t, err)
 	assert.Equal(t, alert.StateResolved, got.State)
-	assert.Equal(t, uint64(2), got.Seq)
+	assert.Equal(t, t0.Add(time.Minute), got.ChangedAt)
 }
 
 func testHistoryOrder(t *testing.T, s incident.Store) {

@@ -111,3 +111,24 @@ func Modules(t testing.TB) []string {
 	slices.Sort(modules)
 	return modules
 }
+
+// PostgresEnv names the environment variable with the URL of the
+// PostgreSQL server that the tests of the PostgreSQL store use.
+const PostgresEnv = "ALERTKIT_TEST_POSTGRES"
+
+// Postgres returns the URL of a PostgreSQL server for the test, from
+// ALERTKIT_TEST_POSTGRES. Without one the test is skipped, or failed in
+// CI, where .ci/run starts a server on loopback.
+func Postgres(t testing.TB) string {
+	t.Helper()
+	if url := os.Getenv(PostgresEnv); url != "" {
+		return url
+	}
+	msg := PostgresEnv + " is not set: set it to the URL of a PostgreSQL server that the test may create schemas in " +
+		"(postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable); .ci/run starts one from Debian's postgresql package"
+	if InCI() {
+		t.Fatal(msg + " — in CI this is an error")
+	}
+	t.Skip(msg)
+	return ""
+}

@@ -146,6 +146,7 @@ func (m *Manager) Handover(ctx context.Context, id ID, from, to, note string) (*
 		inc.Handover = &Handover{From: from, To: to, Note: note, At: now}
 		inc.UpdatedAt = now
 		w.Events = append(w.Events, Event{At: now, Kind: EventHandedOver, Actor: from, From: from, To: to, Note: note})
+		m.followUp(inc, w, now, EventHandedOver)
 		return nil
 	})
 }

@@ -123,6 +123,11 @@ type Options struct {
 	// Actor names alertkit in the history of what it did by itself.
 	// Default "alertkit".
 	Actor string
+	// FollowUps makes every change that resolves, closes, acknowledges or
+	// hands over an incident also set a TimerFollowUp timer, in the same
+	// write, for the notification stage to tell the receivers. The
+	// pipeline needs it; default off.
+	FollowUps bool
 }
 
 // Manager runs the incident workflow over a Store: it gathers alert
@@ -174,6 +179,10 @@ func NewManager(store Store, opts *Options) *Manager {
 	m.entropy = ulid.Monotonic(m.entropy, 0)
 	return m
 }
+
+// Actor returns the name alertkit goes by in the history of what it did by
+// itself (Options.Actor).
+func (m *Manager) Actor() string { return m.opts.Actor }
 
 // Store returns the Manager's store.
 func (m *Manager) Store() Store { return m.store }
@@ -430,6 +439,11 @@ func (m *Manager) setStatus(inc *Incident, w *Write, now time.Time, to Status, k
 		w.Cancel = append(w.Cancel, timerKey(TimerResolve, inc.ID))
 	}
 	w.Events = append(w.Events, Event{At: now, Kind: kind, Actor: actor, Note: note, From: from.String(), To: to.String()})
+	switch {
+	case to == StatusResolved, to == StatusAcknowledged, to == StatusClosed && from.Active():
+		// Closing a resolved incident is no news to the receivers.
+		m.followUp(inc, w, now, kind)
+	}
 }
 
 // wake ends a snooze early.

@@ -14,9 +14,33 @@ const (
 	// TimerResolve resolves an incident whose alerts stayed resolved for
 	// the grouping's quiet period.
 	TimerResolve = "resolve"
+	// TimerFollowUp is news of an incident for the receivers it went to:
+	// it resolved, closed, was acknowledged or handed over. With
+	// Options.FollowUps the Manager sets one in the very write that makes
+	// the change, so that the news outlives a process that dies right
+	// after; the notification stage (the pipeline) handles them. Its Data
+	// is the EventKind of the change.
+	TimerFollowUp = "followup"
 )
 
 func timerKey(kind string, id ID) string { return kind + "/" + string(id) }
+
+// followUp sets the follow-up timer of a change, if the Manager sets them.
+// Its key names the incident, the change and the version it was made on,
+// so that each change is followed up once.
+func (m *Manager) followUp(inc *Incident, w *Write, now time.Time, kind EventKind) {
+	if !m.opts.FollowUps {
+		return
+	}
+	w.Timers = append(w.Timers, Timer{
+		Key:  fmt.Sprintf("%s/%s/%s/v%d", TimerFollowUp, inc.ID, kind, inc.Version),
+		Kind: TimerFollowUp, Incident: inc.ID, Due: now, Data: string(kind),
+	})
+}
+
+// FollowsUp reports whether the Manager sets follow-up timers
+// (Options.FollowUps).
+func (m *Manager) FollowsUp() bool { return m.opts.FollowUps }
 
 // ProcessTimers claims the due timers of the Manager's kinds as worker
 // owner, handles them and completes them, and returns how many it handled.

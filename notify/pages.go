@@ -120,6 +120,13 @@ func (p *Pages) Notify(ctx context.Context, page escalate.Page) error {
 // incident and a chat message is updated. The key is the incident's ID,
 // the reason and its version, the same for the same change.
 func (d *Dispatcher) Follow(ctx context.Context, view incident.View, reason Reason, note string, o *SnapshotOptions) error {
+	return d.FollowAs(ctx, string(view.ID)+"/"+string(reason)+"/v"+strconv.FormatInt(view.Version, 10), view, reason, note, o)
+}
+
+// FollowAs is Follow with the notifications' key given: the key of the
+// change followed up, such as its follow-up timer's, so that a follow-up
+// made again — by another replica, or after a crash — has the same key.
+func (d *Dispatcher) FollowAs(ctx context.Context, key string, view incident.View, reason Reason, note string, o *SnapshotOptions) error {
 	attempts, err := d.log.Attempts(ctx, view.ID)
 	if err != nil {
 		return err
@@ -133,7 +140,7 @@ func (d *Dispatcher) Follow(ctx context.Context, view incident.View, reason Reas
 	snap := NewSnapshot(view, o)
 	for _, r := range receivers {
 		n := &Notification{
-			Key:    string(view.ID) + "/" + string(reason) + "/v" + strconv.FormatInt(view.Version, 10),
+			Key:    key,
 			Reason: reason, At: d.opts.Now(), Receiver: r, Note: note, Incident: snap,
 		}
 		if err := d.Send(ctx, n); err != nil {

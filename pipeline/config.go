@@ -247,7 +247,17 @@ func (f *File) section(n *yaml.Node) ([]byte, bool) {
 // BuildOptions are what a Service is built with besides its File.
 type BuildOptions struct {
 	// Store keeps incidents, timers and the outbox; default a MemoryStore.
+	// Replicas share one: incident/pgstore's.
 	Store incident.Store
+	// Log keeps the delivery log and the dead letters; default a
+	// notify.MemoryLog. Replicas share one (pgstore's DeliveryLog), so
+	// that whichever replica follows an incident up finds every receiver
+	// it went to.
+	Log notify.Log
+	// Replica names this replica in the leases of the timers it claims
+	// ("pipeline/NAME", "escalator/NAME", "notify/NAME"); replicas sharing a
+	// Store set different names, such as their host names. Default: none.
+	Replica string
 	// Registerer, if set, gets alertkit's metrics.
 	Registerer prometheus.Registerer
 	// Logger logs; default slog.Default().
@@ -378,14 +388,14 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 	}
 
 	// Incidents.
-	s.Incidents = incident.NewManager(o.Store, &incident.Options{Now: o.Now, Entropy: o.Entropy, Severity: SeverityOf(sev)})
+	s.Incidents = incident.NewManager(o.Store, &incident.Options{Now: o.Now, Entropy: o.Entropy, Severity: SeverityOf(sev), FollowUps: true})
 
 	// Receivers and the dispatcher.
 	receivers, err := f.receivers(o)
 	if err != nil {
 		return nil, err
 	}
-	nopts := &notify.Options{Now: o.Now, Workers: f.Notify.Workers, MaxAttempts: f.Notify.MaxAttempts, Timeout: time.Duration(f.Notify.Timeout),
+	nopts := &notify.Options{Now: o.Now, Owner: owner("notify", o.Replica), Workers: f.Notify.Workers, MaxAttempts: f.Notify.MaxAttempts, Timeout: time.Duration(f.Notify.Timeout),
 		Digests: f.Notify.Digests}
 	if f.Notify.TimeZone != "" {
 		if nopts.Location, err = time.LoadLocation(f.Notify.TimeZone); err != nil {
@@ -398,7 +408,10 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 			nopts.Rates[name] = notify.Rate{PerMinute: r.PerMinute, Burst: r.Burst}
 		}
 	}
-	s.Log = notify.NewMemoryLog()
+	s.Log = o.Log
+	if s.Log == nil {
+		s.Log = notify.NewMemoryLog()
+	}
 	nopts.Log = s.Metrics.Log(s.Log)
 	if s.Dispatcher, err = notify.NewDispatcher(o.Store, receivers, nopts); err != nil {
 		return nil, fmt.Errorf("%s: notify: %w", f.name, err)
@@ -438,7 +451,7 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 	}}
 
 	// On call.
-	s.Escalator = escalate.New(s.Incidents, s.Metrics.Pager(pages), &escalate.Options{Now: o.Now})
+	s.Escalator = escalate.New(s.Incidents, s.Metrics.Pager(pages), &escalate.Options{Now: o.Now, Owner: owner("escalator", o.Replica)})
 	if data, ok := f.section(&f.OnCall); ok {
 		ocfg, err := escalate.ParseConfig(data, f.name)
 		if err != nil {
@@ -469,9 +482,17 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 	s.Pipeline, err = New(Config{
 		Severity: sev, Dedup: s.Dedup, Triage: triage, Silences: s.Silences, Inhibitor: inhibitor, Router: router,
 		Incidents: s.Incidents, Escalator: s.Escalator, Ladder: ladder, Dispatcher: s.Dispatcher, Snapshot: snapshot,
-		Metrics: s.Metrics, Logger: o.Logger, Now: o.Now, OnChange: o.OnChange,
+		Metrics: s.Metrics, Logger: o.Logger, Now: o.Now, OnChange: o.OnChange, Owner: owner("pipeline", o.Replica),
 	})
 	return s, err
+}
+
+// owner names a worker of a replica: "notify/eu-1".
+func owner(worker, replica string) string {
+	if replica == "" {
+		return worker
+	}
+	return worker + "/" + replica
 }
 
 // receivers builds the file's senders, and adds those of the options.

@@ -75,8 +75,10 @@ type Config struct {
 	// Ladder is who is paged after a route's own targets, level after
 	// level (L2, the team), when the route names no escalation policy.
 	Ladder escalate.Ladder
-	// Dispatcher tells the receivers an incident went to when it resolves;
-	// nil tells nobody.
+	// Dispatcher tells the receivers an incident went to when it resolves,
+	// is acknowledged or handed over; nil tells nobody. With a Dispatcher,
+	// Incidents must be made with incident.Options.FollowUps, so that this
+	// news is written with the change itself.
 	Dispatcher *notify.Dispatcher
 	// Snapshot adds to the snapshots of follow-up notifications.
 	Snapshot *notify.SnapshotOptions
@@ -86,6 +88,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now returns the time; default time.Now.
 	Now func() time.Time
+	// Owner names this replica's worker when Tick claims the incidents'
+	// timers; default "pipeline". Replicas sharing a store use different
+	// names (and so do their Escalator's and Dispatcher's Owner options).
+	Owner string
 	// OnChange, if set, hears the outcome of every change of an alert:
 	// for tracing, tests and examples. It must not block.
 	OnChange func(Outcome)
@@ -134,6 +140,13 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Owner == "" {
+		cfg.Owner = "pipeline"
+	}
+	if cfg.Dispatcher != nil && !cfg.Incidents.FollowsUp() {
+		return nil, errors.New("pipeline: incidents: a pipeline with a dispatcher needs an incident.Manager made with Options.FollowUps, " +
+			"so that resolutions, acknowledgements and hand-overs are followed up even if the process stops right after them")
 	}
 	if cfg.Severity == nil {
 		cfg.Severity = severity.DefaultPolicy()
@@ -192,18 +205,24 @@ func (p *Pipeline) Ingest(ctx context.Context, alerts []alert.Alert) error {
 // Tick does the work that falls due with time: the dedup stage's sweep
 // (alerts whose source stopped refreshing them, flapping, heartbeats), the
 // incidents' timers (snoozes ending, quiet periods), the escalator's
-// (steps, hand-offs) and the dispatcher's (retries, digests). A host calls
-// it every few seconds, or runs Run.
+// (steps, hand-offs), the follow-ups of changes of incidents, and the
+// dispatcher's timers (deliveries, retries, digests). A host calls it
+// every few seconds, or runs Run; replicas sharing a store each run it.
 func (p *Pipeline) Tick(ctx context.Context) error {
 	var errs []error
 	if err := p.apply(ctx, p.cfg.Dedup.Sweep(p.cfg.Now())); err != nil {
 		errs = append(errs, err)
 	}
-	if _, err := p.cfg.Incidents.ProcessTimers(ctx, "pipeline", time.Minute); err != nil {
+	if _, err := p.cfg.Incidents.ProcessTimers(ctx, p.cfg.Owner, time.Minute); err != nil {
 		errs = append(errs, err)
 	}
 	if p.cfg.Escalator != nil {
 		if _, err := p.cfg.Escalator.ProcessTimers(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if p.cfg.Incidents.FollowsUp() {
+		if err := p.followUps(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -343,12 +362,6 @@ func (p *Pipeline) process(ctx context.Context, c *dedup.Change) (Outcome, error
 	}
 	m.stage("escalate", start)
 
-	// The receivers told of an incident hear that it resolved.
-	if p.cfg.Dispatcher != nil && inc.Status == incident.StatusResolved && !inc.ResolvedAt.Before(now) {
-		if err := p.follow(ctx, inc.ID, notify.ReasonResolved, "all alerts resolved"); err != nil {
-			return out, err
-		}
-	}
 	return out, nil
 }
 
@@ -435,61 +448,111 @@ func (p *Pipeline) plan(class severity.Classification, r route.Route) (escalate.
 	return plan, err == nil, err
 }
 
-// follow sends a follow-up notification of an incident to the receivers
-// that were told of it.
-func (p *Pipeline) follow(ctx context.Context, id incident.ID, reason notify.Reason, note string) error {
-	view, err := p.cfg.Incidents.View(ctx, id)
-	if err != nil {
-		return err
-	}
-	return p.cfg.Dispatcher.Follow(ctx, view, reason, note, p.cfg.Snapshot)
-}
-
-// Changed is what a host calls after people changed an incident — the
-// incident API's hook: acknowledgements, resolutions and hand-overs are
-// followed up to the receivers the incident went to, and an incident woken
-// early or unacknowledged resumes its escalation.
-func (p *Pipeline) Changed(ctx context.Context, inc *incident.Incident, kind incident.EventKind) {
-	var err error
-	switch kind {
-	case incident.EventAcknowledged:
-		err = p.followUp(ctx, inc, notify.ReasonAcknowledged, p.said(ctx, inc, kind, "acknowledged"))
-	case incident.EventResolved, incident.EventClosed:
-		err = p.followUp(ctx, inc, notify.ReasonResolved, p.said(ctx, inc, kind, "resolved"))
-	case incident.EventHandedOver:
-		err = p.followUp(ctx, inc, notify.ReasonHandover, "handed over to "+inc.Owner)
-	case incident.EventWoke, incident.EventUnacknowledged, incident.EventReopened:
-		if p.cfg.Escalator != nil {
-			err = p.cfg.Escalator.Resume(ctx, inc.ID)
+// followUps claims the follow-up timers that the incident Manager wrote
+// with changes of incidents, tells the receivers each incident went to,
+// and completes them. The notifications' key is the timer's, so that a
+// follow-up taken over from a replica that died is the same notification.
+func (p *Pipeline) followUps(ctx context.Context) error {
+	store := p.cfg.Incidents.Store()
+	var errs []error
+	for {
+		timers, err := store.ClaimTimers(ctx, incident.Claim{
+			Now: p.cfg.Now(), Owner: p.cfg.Owner, Lease: time.Minute, Kinds: []string{incident.TimerFollowUp},
+		})
+		if err != nil {
+			return errors.Join(append(errs, err)...)
 		}
-	}
-	if err != nil {
-		p.log.Error("pipeline: after a change of an incident", "incident", string(inc.ID), "change", string(kind), "error", err)
-	}
-}
-
-// said words the latest history entry of a kind: "acknowledged by
-// vasiliy.vasiliyev: on it".
-func (p *Pipeline) said(ctx context.Context, inc *incident.Incident, kind incident.EventKind, what string) string {
-	events, err := p.cfg.Incidents.Store().History(ctx, inc.ID)
-	if err != nil {
-		return what
-	}
-	for _, e := range slices.Backward(events) {
-		if e.Kind == kind {
-			s := what + " by " + e.Actor
-			if e.Note != "" {
-				s += ": " + e.Note
+		for _, t := range timers {
+			if err := p.followUp(ctx, t); err != nil {
+				errs = append(errs, fmt.Errorf("follow-up %s: %w", t.Key, err))
+				continue // the lease runs out and it is tried again
 			}
-			return s
+			if err := store.CompleteTimer(ctx, t); err != nil && !errors.Is(err, incident.ErrLeaseLost) {
+				errs = append(errs, fmt.Errorf("follow-up %s: %w", t.Key, err))
+			}
+		}
+		if len(timers) < 100 || ctx.Err() != nil {
+			return errors.Join(errs...)
 		}
 	}
-	return what
 }
 
-func (p *Pipeline) followUp(ctx context.Context, inc *incident.Incident, reason notify.Reason, note string) error {
+// followUp tells the receivers an incident went to of one change of it.
+func (p *Pipeline) followUp(ctx context.Context, t incident.Timer) error {
 	if p.cfg.Dispatcher == nil {
 		return nil
 	}
-	return p.follow(ctx, inc.ID, reason, note)
+	view, err := p.cfg.Incidents.View(ctx, t.Incident)
+	if errors.Is(err, incident.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	kind := incident.EventKind(t.Data)
+	var reason notify.Reason
+	var note string
+	switch kind {
+	case incident.EventAcknowledged:
+		reason, note = notify.ReasonAcknowledged, p.said(ctx, view.ID, kind, "acknowledged")
+	case incident.EventResolved, incident.EventClosed:
+		reason, note = notify.ReasonResolved, p.said(ctx, view.ID, kind, "resolved")
+	case incident.EventHandedOver:
+		reason, note = notify.ReasonHandover, "handed over"
+		if e, ok := p.latest(ctx, view.ID, kind); ok {
+			note += " to " + e.To
+		}
+	default:
+		return nil // news of nothing the receivers hear of
+	}
+	return p.cfg.Dispatcher.FollowAs(ctx, t.Key, view, reason, note, p.cfg.Snapshot)
+}
+
+// Changed is what a host calls after people changed an incident — the
+// incident API's hook: an incident woken early, unacknowledged or
+// reopened resumes its escalation. (Acknowledgements, resolutions and
+// hand-overs reach the receivers through the follow-ups that the Manager
+// writes with them.)
+func (p *Pipeline) Changed(ctx context.Context, inc *incident.Incident, kind incident.EventKind) {
+	switch kind {
+	case incident.EventWoke, incident.EventUnacknowledged, incident.EventReopened:
+		if p.cfg.Escalator == nil {
+			return
+		}
+		if err := p.cfg.Escalator.Resume(ctx, inc.ID); err != nil {
+			p.log.Error("pipeline: after a change of an incident", "incident", string(inc.ID), "change", string(kind), "error", err)
+		}
+	}
+}
+
+// latest returns the latest history entry of a kind.
+func (p *Pipeline) latest(ctx context.Context, id incident.ID, kind incident.EventKind) (incident.Event, bool) {
+	events, err := p.cfg.Incidents.Store().History(ctx, id)
+	if err != nil {
+		return incident.Event{}, false
+	}
+	for _, e := range slices.Backward(events) {
+		if e.Kind == kind {
+			return e, true
+		}
+	}
+	return incident.Event{}, false
+}
+
+// said words the latest history entry of a kind: "acknowledged by
+// vasiliy.vasiliyev: on it"; what alertkit did by itself is said in its
+// own words, "all alerts resolved".
+func (p *Pipeline) said(ctx context.Context, id incident.ID, kind incident.EventKind, what string) string {
+	e, ok := p.latest(ctx, id, kind)
+	switch {
+	case !ok:
+		return what
+	case e.Actor == p.cfg.Incidents.Actor() && e.Note != "":
+		return e.Note
+	}
+	s := what + " by " + e.Actor
+	if e.Note != "" {
+		s += ": " + e.Note
+	}
+	return s
 }

@@ -105,7 +105,7 @@ func newRig(t *testing.T) *rig {
 	t.Helper()
 	r := &rig{t: t, ctx: context.Background(), clock: clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), sent: &recorder{}, reg: prometheus.NewRegistry()}
 	store := incident.NewMemoryStore()
-	r.m = incident.NewManager(store, &incident.Options{Now: r.clock.Now, Entropy: rand.NewChaCha8([32]byte{9})})
+	r.m = incident.NewManager(store, &incident.Options{Now: r.clock.Now, Entropy: rand.NewChaCha8([32]byte{9}), FollowUps: true})
 	cfg, err := route.Parse([]byte(routes), "routes.yaml")
 	require.NoError(t, err)
 	router, err := route.Compile(cfg, nil)

@@ -48,6 +48,10 @@ type Options struct {
 	Workers int
 	// Timeout bounds an attempt; default 10s.
 	Timeout time.Duration
+	// Lease is how long a claimed notification is this worker's before
+	// another replica may take it over; default Timeout + 1m. It must be
+	// longer than an attempt can take.
+	Lease time.Duration
 	// MaxAttempts is how many times a notification is tried before it is
 	// dead-lettered; default 12 (about 25 minutes with the default
 	// backoff).
@@ -115,6 +119,9 @@ func NewDispatcher(store incident.Store, receivers map[string]Notifier, opts *Op
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
+	}
+	if o.Lease <= 0 {
+		o.Lease = o.Timeout + time.Minute
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 12
@@ -244,7 +251,7 @@ func (d *Dispatcher) ProcessTimers(ctx context.Context) (int, error) {
 
 func (d *Dispatcher) claim(ctx context.Context, limit int) ([]incident.Timer, error) {
 	return d.store.ClaimTimers(ctx, incident.Claim{
-		Now: d.opts.Now(), Owner: d.opts.Owner, Lease: d.opts.Timeout + time.Minute, Limit: limit,
+		Now: d.opts.Now(), Owner: d.opts.Owner, Lease: d.opts.Lease, Limit: limit,
 		Kinds: []string{TimerNotify, TimerDigest},
 	})
 }

@@ -258,6 +258,11 @@ type BuildOptions struct {
 	// ("pipeline/NAME", "escalator/NAME", "notify/NAME"); replicas sharing a
 	// Store set different names, such as their host names. Default: none.
 	Replica string
+	// Lease is how long the timers a replica claims — escalation steps,
+	// notifications, follow-ups — are its own before another replica takes
+	// over the work of one that died; default 1m (notifications: the
+	// notify timeout and 1m). Keep it well above the replicas' clock skew.
+	Lease time.Duration
 	// Registerer, if set, gets alertkit's metrics.
 	Registerer prometheus.Registerer
 	// Logger logs; default slog.Default().
@@ -395,7 +400,7 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	nopts := &notify.Options{Now: o.Now, Owner: owner("notify", o.Replica), Workers: f.Notify.Workers, MaxAttempts: f.Notify.MaxAttempts, Timeout: time.Duration(f.Notify.Timeout),
+	nopts := &notify.Options{Now: o.Now, Owner: owner("notify", o.Replica), Lease: o.Lease, Workers: f.Notify.Workers, MaxAttempts: f.Notify.MaxAttempts, Timeout: time.Duration(f.Notify.Timeout),
 		Digests: f.Notify.Digests}
 	if f.Notify.TimeZone != "" {
 		if nopts.Location, err = time.LoadLocation(f.Notify.TimeZone); err != nil {
@@ -451,7 +456,7 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 	}}
 
 	// On call.
-	s.Escalator = escalate.New(s.Incidents, s.Metrics.Pager(pages), &escalate.Options{Now: o.Now, Owner: owner("escalator", o.Replica)})
+	s.Escalator = escalate.New(s.Incidents, s.Metrics.Pager(pages), &escalate.Options{Now: o.Now, Owner: owner("escalator", o.Replica), Lease: o.Lease})
 	if data, ok := f.section(&f.OnCall); ok {
 		ocfg, err := escalate.ParseConfig(data, f.name)
 		if err != nil {
@@ -482,7 +487,7 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 	s.Pipeline, err = New(Config{
 		Severity: sev, Dedup: s.Dedup, Triage: triage, Silences: s.Silences, Inhibitor: inhibitor, Router: router,
 		Incidents: s.Incidents, Escalator: s.Escalator, Ladder: ladder, Dispatcher: s.Dispatcher, Snapshot: snapshot,
-		Metrics: s.Metrics, Logger: o.Logger, Now: o.Now, OnChange: o.OnChange, Owner: owner("pipeline", o.Replica),
+		Metrics: s.Metrics, Logger: o.Logger, Now: o.Now, OnChange: o.OnChange, Owner: owner("pipeline", o.Replica), Lease: o.Lease,
 	})
 	return s, err
 }

@@ -92,6 +92,9 @@ type Config struct {
 	// timers; default "pipeline". Replicas sharing a store use different
 	// names (and so do their Escalator's and Dispatcher's Owner options).
 	Owner string
+	// Lease is how long the timers Tick claims are this replica's before
+	// another may take them over; default 1m.
+	Lease time.Duration
 	// OnChange, if set, hears the outcome of every change of an alert:
 	// for tracing, tests and examples. It must not block.
 	OnChange func(Outcome)
@@ -143,6 +146,9 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	if cfg.Owner == "" {
 		cfg.Owner = "pipeline"
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = time.Minute
 	}
 	if cfg.Dispatcher != nil && !cfg.Incidents.FollowsUp() {
 		return nil, errors.New("pipeline: incidents: a pipeline with a dispatcher needs an incident.Manager made with Options.FollowUps, " +
@@ -213,7 +219,7 @@ func (p *Pipeline) Tick(ctx context.Context) error {
 	if err := p.apply(ctx, p.cfg.Dedup.Sweep(p.cfg.Now())); err != nil {
 		errs = append(errs, err)
 	}
-	if _, err := p.cfg.Incidents.ProcessTimers(ctx, p.cfg.Owner, time.Minute); err != nil {
+	if _, err := p.cfg.Incidents.ProcessTimers(ctx, p.cfg.Owner, p.cfg.Lease); err != nil {
 		errs = append(errs, err)
 	}
 	if p.cfg.Escalator != nil {
@@ -457,7 +463,7 @@ func (p *Pipeline) followUps(ctx context.Context) error {
 	var errs []error
 	for {
 		timers, err := store.ClaimTimers(ctx, incident.Claim{
-			Now: p.cfg.Now(), Owner: p.cfg.Owner, Lease: time.Minute, Kinds: []string{incident.TimerFollowUp},
+			Now: p.cfg.Now(), Owner: p.cfg.Owner, Lease: p.cfg.Lease, Kinds: []string{incident.TimerFollowUp},
 		})
 		if err != nil {
 			return errors.Join(append(errs, err)...)

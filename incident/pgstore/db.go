@@ -209,9 +209,15 @@ func statements(sql string) []string {
 // it for a serialization failure or a deadlock, as CockroachDB asks its
 // clients to do.
 func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return s.again40001(ctx, func() error { return pgx.BeginFunc(ctx, s.pool, fn) })
+}
+
+// again40001 runs a statement, again when the database refuses it for a
+// serialization failure or a deadlock.
+func (s *Store) again40001(ctx context.Context, op func() error) error {
 	var err error
 	for range s.retries {
-		err = pgx.BeginFunc(ctx, s.pool, fn)
+		err = op()
 		if !retryable(err) || ctx.Err() != nil {
 			return err
 		}

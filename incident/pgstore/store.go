@@ -3,13 +3,16 @@ package pgstore
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/prometheus/common/model"
 
 	"github.com/alertkit/alertkit/incident"
@@ -22,28 +25,31 @@ var _ incident.Store = (*Store)(nil)
 // v*joinedStride + i, after every member of the earlier versions.
 const joinedStride = 1 << 32
 
-// Create stores a new incident and writes w with it.
+// Create stores a new incident and writes w with it, in one round trip:
+// the statements go as one batch, which the database runs as one
+// transaction.
 func (s *Store) Create(ctx context.Context, inc *incident.Incident, w incident.Write) error {
 	body, err := encodeIncident(inc)
 	if err != nil {
 		return fmt.Errorf("pgstore: create: %w", err)
 	}
-	err = s.tx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO alertkit_incidents
-			(id, group_key, active_group, status, created_at, signature, version, events, body)
-			VALUES ($1, $2, $3, $4, $5, $6, 1, 0, $7)`,
-			string(inc.ID), inc.GroupKey, activeGroup(inc), inc.Status.String(), nanos(inc.CreatedAt), signature(inc.Signature()), body)
-		switch {
-		case uniqueViolation(err, "alertkit_incidents_pkey"):
-			return fmt.Errorf("%w: %s", incident.ErrExists, inc.ID)
-		case uniqueViolation(err, "alertkit_incidents_active"):
-			return fmt.Errorf("%w: %s", incident.ErrGroupActive, inc.GroupKey)
-		case err != nil:
-			return err
-		}
-		return s.write(ctx, tx, inc.ID, 1, w)
-	})
-	if err != nil {
+	token := newToken()
+	batch := &pgx.Batch{}
+	batch.Queue(`INSERT INTO alertkit_incidents
+		(id, group_key, active_group, status, created_at, signature, version, events, writer, body)
+		VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9)`,
+		string(inc.ID), inc.GroupKey, activeGroup(inc), inc.Status.String(), nanos(inc.CreatedAt), signature(inc.Signature()),
+		len(w.Events), token, body)
+	if err := queueWrite(batch, inc.ID, token, 1, w); err != nil {
+		return fmt.Errorf("pgstore: create incident %s: %w", inc.ID, err)
+	}
+	err = s.send(ctx, batch)
+	switch {
+	case uniqueViolation(err, "alertkit_incidents_pkey"):
+		return fmt.Errorf("%w: %s", incident.ErrExists, inc.ID)
+	case uniqueViolation(err, "alertkit_incidents_active"):
+		return fmt.Errorf("%w: %s", incident.ErrGroupActive, inc.GroupKey)
+	case err != nil:
 		return wrap("create incident "+string(inc.ID), err)
 	}
 	inc.Version = 1
@@ -57,57 +63,64 @@ func activeGroup(inc *incident.Incident) *string {
 	return nil
 }
 
-// write applies what an update writes besides the incident, in its
-// transaction: the incident's row is locked by then, which orders the
-// members and the history of concurrent writers.
-func (s *Store) write(ctx context.Context, tx pgx.Tx, id incident.ID, version int64, w incident.Write) error {
-	batch := &pgx.Batch{}
+// newToken returns a token that marks one write of an incident.
+func newToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// send runs a batch as one transaction, again when the database refuses
+// it for a serialization failure or a deadlock.
+func (s *Store) send(ctx context.Context, b *pgx.Batch) error {
+	return s.again40001(ctx, func() error { return s.pool.SendBatch(ctx, b).Close() })
+}
+
+// mine is the condition of the statements that follow the write of an
+// incident in its batch: the incident's row carries the write's token, so
+// that they write nothing if the update was refused.
+const mine = `EXISTS (SELECT 1 FROM alertkit_incidents WHERE id = $1 AND writer = $2)`
+
+// queueWrite queues what an update writes besides the incident: members to
+// insert or replace, history entries numbered after the ones the incident
+// had (its events counter, which the write of the incident raised),
+// timers to set and timers to cancel. A timer both set and cancelled is
+// cancelled, as the memory store does.
+func queueWrite(b *pgx.Batch, id incident.ID, token string, version int64, w incident.Write) error {
 	for i := range w.Members {
 		m := &w.Members[i]
 		body, err := encodeMember(m)
 		if err != nil {
 			return err
 		}
-		batch.Queue(`INSERT INTO alertkit_members (incident_id, fingerprint, joined, body) VALUES ($1, $2, $3, $4)
+		b.Queue(`INSERT INTO alertkit_members (incident_id, fingerprint, joined, body)
+			SELECT $1, $3, $4, $5 WHERE `+mine+`
 			ON CONFLICT (incident_id, fingerprint) DO UPDATE SET body = excluded.body`,
-			string(id), int64(m.Fingerprint), version*joinedStride+int64(i), body)
+			string(id), token, int64(m.Fingerprint), version*joinedStride+int64(i), body)
 	}
-	if len(w.Events) > 0 {
-		if err := s.queueEvents(ctx, tx, batch, id, w.Events); err != nil {
-			return err
-		}
-	}
-	for _, t := range w.Timers {
-		queueTimer(batch, t)
-	}
-	if len(w.Cancel) > 0 {
-		batch.Queue(`DELETE FROM alertkit_timers WHERE timer_key = ANY($1)`, w.Cancel)
-	}
-	if batch.Len() == 0 {
-		return nil
-	}
-	return tx.SendBatch(ctx, batch).Close()
-}
-
-// queueEvents numbers events after the incident's history, counting them in
-// its row, and queues their insertion.
-func (s *Store) queueEvents(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, id incident.ID, events []incident.Event) error {
-	var last int64
-	err := tx.QueryRow(ctx, `UPDATE alertkit_incidents SET events = events + $2 WHERE id = $1 RETURNING events`,
-		string(id), len(events)).Scan(&last)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return notFound(id)
-	}
-	if err != nil {
-		return err
-	}
-	first := last - int64(len(events)) + 1
-	for i := range events {
-		body, err := encodeEvent(&events[i])
+	for i := range w.Events {
+		body, err := encodeEvent(&w.Events[i])
 		if err != nil {
 			return err
 		}
-		batch.Queue(`INSERT INTO alertkit_history (incident_id, seq, body) VALUES ($1, $2, $3)`, string(id), first+int64(i), body)
+		// The counter already counts this write's events: entry i of n is
+		// number events - (n-1-i).
+		b.Queue(`INSERT INTO alertkit_history (incident_id, seq, body)
+			SELECT id, events - $3, $4 FROM alertkit_incidents WHERE id = $1 AND writer = $2`,
+			string(id), token, int64(len(w.Events)-1-i), body)
+	}
+	for _, t := range w.Timers {
+		if slices.Contains(w.Cancel, t.Key) {
+			continue
+		}
+		b.Queue(`INSERT INTO alertkit_timers (timer_key, kind, incident_id, due, data, owner, lease_until, attempts, avail)
+			SELECT $3, $4, $5, $6, $7, '', 0, 0, $6 WHERE `+mine+`
+			ON CONFLICT (timer_key) DO UPDATE SET kind = excluded.kind, incident_id = excluded.incident_id, due = excluded.due,
+				data = excluded.data, owner = '', lease_until = 0, attempts = 0, avail = excluded.due`,
+			string(id), token, t.Key, t.Kind, string(t.Incident), nanos(t.Due), t.Data)
+	}
+	if len(w.Cancel) > 0 {
+		b.Queue(`DELETE FROM alertkit_timers WHERE timer_key = ANY($3) AND `+mine, string(id), token, w.Cancel)
 	}
 	return nil
 }
@@ -137,29 +150,34 @@ func (s *Store) Get(ctx context.Context, id incident.ID) (*incident.Incident, er
 }
 
 // Update replaces an incident and writes w, if inc.Version is the stored
-// version.
+// version, in one round trip.
 func (s *Store) Update(ctx context.Context, inc *incident.Incident, w incident.Write) error {
 	body, err := encodeIncident(inc)
 	if err != nil {
 		return fmt.Errorf("pgstore: update: %w", err)
 	}
-	err = s.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE alertkit_incidents SET active_group = $3, status = $4, signature = $5, version = version + 1, body = $6
-			WHERE id = $1 AND version = $2 AND group_key = $7`,
-			string(inc.ID), inc.Version, activeGroup(inc), inc.Status.String(), signature(inc.Signature()), body, inc.GroupKey)
-		if uniqueViolation(err, "alertkit_incidents_active") {
-			return fmt.Errorf("%w: %s", incident.ErrGroupActive, inc.GroupKey)
-		}
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return s.whyNotUpdated(ctx, tx, inc)
-		}
-		return s.write(ctx, tx, inc.ID, inc.Version+1, w)
+	token := newToken()
+	batch := &pgx.Batch{}
+	updated := false
+	batch.Queue(`UPDATE alertkit_incidents SET active_group = $3, status = $4, signature = $5, version = version + 1,
+			events = events + $6, writer = $7, body = $8
+		WHERE id = $1 AND version = $2 AND group_key = $9`,
+		string(inc.ID), inc.Version, activeGroup(inc), inc.Status.String(), signature(inc.Signature()),
+		len(w.Events), token, body, inc.GroupKey).Exec(func(tag pgconn.CommandTag) error {
+		updated = tag.RowsAffected() == 1
+		return nil
 	})
-	if err != nil {
+	if err := queueWrite(batch, inc.ID, token, inc.Version+1, w); err != nil {
+		return fmt.Errorf("pgstore: update incident %s: %w", inc.ID, err)
+	}
+	err = s.send(ctx, batch)
+	switch {
+	case uniqueViolation(err, "alertkit_incidents_active"):
+		return fmt.Errorf("%w: %s", incident.ErrGroupActive, inc.GroupKey)
+	case err != nil:
 		return wrap("update incident "+string(inc.ID), err)
+	case !updated:
+		return s.whyNotUpdated(ctx, inc)
 	}
 	inc.Version++
 	return nil
@@ -167,10 +185,10 @@ func (s *Store) Update(ctx context.Context, inc *incident.Incident, w incident.W
 
 // whyNotUpdated tells a missing incident, a stale version and a changed
 // group key apart.
-func (s *Store) whyNotUpdated(ctx context.Context, tx pgx.Tx, inc *incident.Incident) error {
+func (s *Store) whyNotUpdated(ctx context.Context, inc *incident.Incident) error {
 	var stored int64
 	var group string
-	err := tx.QueryRow(ctx, `SELECT version, group_key FROM alertkit_incidents WHERE id = $1`, string(inc.ID)).Scan(&stored, &group)
+	err := s.pool.QueryRow(ctx, `SELECT version, group_key FROM alertkit_incidents WHERE id = $1`, string(inc.ID)).Scan(&stored, &group)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return notFound(inc.ID)
@@ -220,7 +238,7 @@ func (s *Store) Member(ctx context.Context, id incident.ID, fp model.Fingerprint
 
 // Members returns the members of an incident, in the order they joined.
 func (s *Store) Members(ctx context.Context, id incident.ID) ([]incident.Member, error) {
-	out, err := s.members(ctx, s.pool, id)
+	out, err := s.members(ctx, id)
 	if err != nil {
 		return nil, wrap("members of "+string(id), err)
 	}
@@ -232,12 +250,8 @@ func (s *Store) Members(ctx context.Context, id incident.ID) ([]incident.Member,
 	return out, nil
 }
 
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
-func (s *Store) members(ctx context.Context, q querier, id incident.ID) ([]incident.Member, error) {
-	rows, err := q.Query(ctx, `SELECT body FROM alertkit_members WHERE incident_id = $1 ORDER BY joined`, string(id))
+func (s *Store) members(ctx context.Context, id incident.ID) ([]incident.Member, error) {
+	rows, err := s.pool.Query(ctx, `SELECT body FROM alertkit_members WHERE incident_id = $1 ORDER BY joined`, string(id))
 	if err != nil {
 		return nil, err
 	}
@@ -277,14 +291,24 @@ func (s *Store) AppendHistory(ctx context.Context, id incident.ID, events ...inc
 	if len(events) == 0 {
 		return s.exists(ctx, id)
 	}
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		batch := &pgx.Batch{}
-		if err := s.queueEvents(ctx, tx, batch, id, events); err != nil {
-			return err
-		}
-		return tx.SendBatch(ctx, batch).Close()
+	token := newToken()
+	batch := &pgx.Batch{}
+	found := false
+	batch.Queue(`UPDATE alertkit_incidents SET events = events + $2, writer = $3 WHERE id = $1`,
+		string(id), len(events), token).Exec(func(tag pgconn.CommandTag) error {
+		found = tag.RowsAffected() == 1
+		return nil
 	})
-	return wrap("history of "+string(id), err)
+	if err := queueWrite(batch, id, token, 0, incident.Write{Events: events}); err != nil {
+		return fmt.Errorf("pgstore: history of %s: %w", id, err)
+	}
+	if err := s.send(ctx, batch); err != nil {
+		return wrap("history of "+string(id), err)
+	}
+	if !found {
+		return notFound(id)
+	}
+	return nil
 }
 
 // History returns an incident's history, oldest first.

@@ -17,10 +17,6 @@ const setTimer = `INSERT INTO alertkit_timers (timer_key, kind, incident_id, due
 	ON CONFLICT (timer_key) DO UPDATE SET kind = excluded.kind, incident_id = excluded.incident_id, due = excluded.due,
 		data = excluded.data, owner = '', lease_until = 0, attempts = 0, avail = excluded.due`
 
-func queueTimer(b *pgx.Batch, t incident.Timer) {
-	b.Queue(setTimer, t.Key, t.Kind, string(t.Incident), nanos(t.Due), t.Data)
-}
-
 // SetTimer creates or reschedules a timer, dropping any claim on it.
 func (s *Store) SetTimer(ctx context.Context, t incident.Timer) error {
 	_, err := s.pool.Exec(ctx, setTimer, t.Key, t.Kind, string(t.Incident), nanos(t.Due), t.Data)
@@ -53,8 +49,8 @@ func (s *Store) ClaimTimers(ctx context.Context, c incident.Claim) ([]incident.T
 		kinds = " AND kind = ANY($5)"
 	}
 	var out []claimed
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `WITH due AS (
+	err := s.again40001(ctx, func() error {
+		rows, err := s.pool.Query(ctx, `WITH due AS (
 				SELECT timer_key, avail FROM alertkit_timers WHERE avail <= $1`+kinds+`
 				ORDER BY avail, timer_key LIMIT $2 FOR UPDATE SKIP LOCKED)
 			UPDATE alertkit_timers AS t SET owner = $3, lease_until = $4, attempts = t.attempts + 1, avail = $4

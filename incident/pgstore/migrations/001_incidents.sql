@@ -15,6 +15,9 @@ CREATE TABLE IF NOT EXISTS alertkit_incidents (
 	version      BIGINT  NOT NULL,
 	-- events counts the history entries; the next one is events + 1.
 	events       BIGINT  NOT NULL DEFAULT 0,
+	-- writer is a token of the latest write, which the statements sent
+	-- with it check, so that they write nothing if the update was refused.
+	writer       TEXT    NOT NULL DEFAULT '',
 	body         TEXT    NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS alertkit_incidents_active ON alertkit_incidents (active_group);

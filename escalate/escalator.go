@@ -154,6 +154,46 @@ func (e *Escalator) AddSchedule(s *Schedule) error {
 	return nil
 }
 
+// Schedule returns a schedule the Escalator has, as compiled. It is
+// shared with the Escalator, which reads it concurrently: never change it
+// (SetOverrides swaps in a new one instead).
+func (e *Escalator) Schedule(name string) (*Schedule, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	s, ok := e.schedules[name]
+	return s, ok
+}
+
+// SetOverrides replaces the overrides of a schedule the Escalator has —
+// all of them, those of its configuration too. They are checked as
+// Compile checks them (errors name the override's index); if one fails,
+// the schedule keeps the overrides it had. The Escalator then uses a new
+// compiled Schedule with the same layers: one that Schedule returned
+// before does not change.
+//
+// SetOverrides sets no timers: an Escalator that passes the baton at shift
+// changes learns of the hand-offs at the overrides' starts and ends when
+// StartBaton is called again.
+func (e *Escalator) SetOverrides(schedule string, overrides []Override) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	old, ok := e.schedules[schedule]
+	if !ok {
+		return fmt.Errorf("no schedule %q", schedule)
+	}
+	s := &Schedule{Name: old.Name, Location: old.Location, Overrides: slices.Clone(overrides)}
+	for _, l := range old.Layers {
+		// New layers: Compile prepares each, and the old ones are being read.
+		s.Layers = append(s.Layers, &Layer{Name: l.Name, Members: slices.Clone(l.Members), Handoff: l.Handoff,
+			Start: l.Start, Active: slices.Clone(l.Active)})
+	}
+	if err := s.Compile(); err != nil {
+		return err
+	}
+	e.schedules[schedule] = s
+	return nil
+}
+
 // AddPolicy checks and adds a policy. The schedules its on-call targets
 // name must be added first.
 func (e *Escalator) AddPolicy(p *Policy) error {

@@ -83,13 +83,23 @@ func (s *Silences) Set(sil Silence) (Silence, error) {
 		return Silence{}, err
 	}
 	if sil.ID == "" {
-		sil.ID = ulid.MustNew(ulid.Timestamp(sil.StartsAt), rand.Reader).String()
+		sil.ID = newSilenceID(sil.StartsAt)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.all[sil.ID] = &silence{Silence: sil, query: q}
 	s.snap.Store(nil)
 	return sil, nil
+}
+
+// newSilenceID returns a ULID of a silence's start; of now for a start a
+// ULID cannot hold (before 1970).
+func newSilenceID(start time.Time) string {
+	id, err := ulid.New(ulid.Timestamp(start), rand.Reader)
+	if err != nil {
+		id = ulid.Make()
+	}
+	return id.String()
 }
 
 func (s *Silences) check(sil *Silence) (*mql.Query, error) {
@@ -115,6 +125,57 @@ func (s *Silences) check(sil *Silence) (*mql.Query, error) {
 		return nil, fmt.Errorf("%s: mql: %w", what, err)
 	}
 	return q, nil
+}
+
+// Replace checks every silence of list as Set does and, if every one
+// passes, replaces the whole set with them at once: a check sees the old
+// set or the new one, never a mix. If one fails, or two share an ID, the
+// set is left as it was and the error names the silence. A silence without
+// an ID is given one, as by Set. Replace is for replicas that load the set
+// from a database; a silence unchanged since the last Replace is not parsed
+// again, and a list equal to the set leaves it as it is.
+func (s *Silences) Replace(list []Silence) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	all := make(map[string]*silence, len(list))
+	same := len(list) == len(s.all)
+	for i, sil := range list {
+		if old, ok := s.all[sil.ID]; ok && sil.ID != "" && equalSilence(&old.Silence, &sil) {
+			if _, dup := all[sil.ID]; dup {
+				return fmt.Errorf("silence %s: listed twice", sil.ID)
+			}
+			all[sil.ID] = old
+			continue
+		}
+		same = false
+		q, err := s.check(&sil)
+		if err != nil {
+			if sil.ID == "" {
+				return fmt.Errorf("item %d: %w", i, err)
+			}
+			return err
+		}
+		if sil.ID == "" {
+			sil.ID = newSilenceID(sil.StartsAt)
+		}
+		if _, dup := all[sil.ID]; dup {
+			return fmt.Errorf("silence %s: listed twice", sil.ID)
+		}
+		all[sil.ID] = &silence{Silence: sil, query: q}
+	}
+	if same {
+		return nil // every silence is one the set has: nothing to rebuild
+	}
+	s.all = all
+	s.snap.Store(nil)
+	return nil
+}
+
+// equalSilence reports whether two silences say the same, whatever the
+// time zones of their times.
+func equalSilence(a, b *Silence) bool {
+	return a.ID == b.ID && a.Match == b.Match && a.StartsAt.Equal(b.StartsAt) && a.EndsAt.Equal(b.EndsAt) &&
+		a.CreatedBy == b.CreatedBy && a.Comment == b.Comment && a.NotifyResolved == b.NotifyResolved
 }
 
 // Expire ends a silence at t, if it was to end later.

@@ -408,3 +408,42 @@ func (d *Deduper) Records(yield func(Record) bool) {
 func (r Record) GoString() string {
 	return fmt.Sprintf("Record{%s %s %s firings=%s seq=%d flapping=%v}", r.Fingerprint, r.Alert.Labels, r.State, r.Firings.String(), r.Seq, r.Flapping)
 }
+
+// Restore gives the Deduper a record of an alert that it does not hold,
+// without publishing a change: what a process starting afresh knows of the
+// alerts still active in a store it shares (pipeline.Pipeline.Restore).
+// Repeats of the alert then change nothing, and a source that stopped
+// refreshing it makes it unknown at its RefreshBy, as if the process had
+// never stopped. The record knows the alert's current firing, which starts
+// at a.StartsAt, not the ones before. Restore returns false, and changes
+// nothing, if the Deduper already holds the alert.
+func (d *Deduper) Restore(a alert.Alert, state alert.State, flapping bool) bool {
+	fp := alert.Fingerprint(a.Labels)
+	sh := d.shard(fp)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if _, ok := sh.records[fp]; ok {
+		return false
+	}
+	now := a.UpdatedAt
+	if now.IsZero() {
+		now = d.opts.Now()
+	}
+	rec := &record{Record: Record{Fingerprint: fp, Alert: a, State: state, Flapping: flapping, FirstSeen: now, LastSeen: now}}
+	rec.Alert.UpdatedAt = now
+	rec.Firings.keep = d.opts.KeepIntervals
+	switch {
+	case a.Kind == alert.KindInstant:
+		rec.Firings.point(a.StartsAt)
+	case state == alert.StateResolved:
+		rec.Firings.open(a.StartsAt)
+		rec.Firings.close(a.EndsAt)
+	default:
+		rec.Firings.open(a.StartsAt)
+	}
+	rec.actual = state
+	rec.published = now.UnixNano()
+	rec.Seq = 1
+	sh.records[fp] = rec
+	return true
+}

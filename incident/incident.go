@@ -166,6 +166,9 @@ type Member struct {
 	Flapping    bool
 	// StartsAt and EndsAt are those of its latest firing.
 	StartsAt, EndsAt time.Time
+	// RefreshBy is the refresh deadline the source gave with the latest
+	// change (alert.Alert.RefreshBy); zero if it gave none.
+	RefreshBy time.Time
 	// Firings counts its firing intervals, or its occurrences.
 	Firings  int
 	Severity int

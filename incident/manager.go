@@ -332,6 +332,7 @@ func (m *Manager) apply(inc *Incident, old *Member, ch *dedup.Change, g *Groupin
 		Flapping:    ch.Flapping,
 		StartsAt:    ch.Alert.StartsAt,
 		EndsAt:      ch.Alert.EndsAt,
+		RefreshBy:   ch.Alert.RefreshBy,
 		Firings:     ch.Firings.Len(),
 		Severity:    m.opts.Severity(ch.Alert.Labels),
 		JoinedAt:    now,
@@ -357,6 +358,13 @@ func (m *Manager) apply(inc *Incident, old *Member, ch *dedup.Change, g *Groupin
 		}
 	} else {
 		mem.JoinedAt = old.JoinedAt
+		// The dedup stage of a process that started afresh knows only the
+		// current firing: the count goes on from the member's.
+		firings := old.Firings
+		if ch.Refired || ch.Occurred {
+			firings++
+		}
+		mem.Firings = max(mem.Firings, firings)
 		wasActive = old.active()
 		switch {
 		case ch.Occurred || ch.Refired:

@@ -208,6 +208,57 @@ func (p *Pipeline) Ingest(ctx context.Context, alerts []alert.Alert) error {
 	return p.apply(ctx, changes)
 }
 
+// Restore gives the dedup stage what the store knows of the alerts of the
+// active incidents, and returns how many it took. A process calls it when
+// it starts, before it takes alerts in: a replica joining others, or a
+// service whose every replica stopped. Without it, repeats of those alerts
+// would be checked against the store one by one, and an alert whose source
+// stopped refreshing it while the process was down would never turn
+// unknown. A restored alert's refresh deadline is pushed to a full refresh
+// period after now, to give its source the time to send it again.
+func (p *Pipeline) Restore(ctx context.Context) (int, error) {
+	r, ok := p.cfg.Dedup.(interface {
+		Restore(a alert.Alert, state alert.State, flapping bool) bool
+	})
+	if !ok {
+		return 0, errors.New("pipeline: restore: the dedup stage cannot take records (it has no Restore method)")
+	}
+	store := p.cfg.Incidents.Store()
+	active, err := mql.Parse("status IN (open, acknowledged, snoozed)")
+	if err != nil {
+		return 0, err
+	}
+	now := p.cfg.Now()
+	incs, err := store.Search(ctx, incident.Filter{Query: active, At: now, Limit: -1})
+	if err != nil {
+		return 0, fmt.Errorf("pipeline: restore: %w", err)
+	}
+	n := 0
+	for _, inc := range incs {
+		members, err := store.Members(ctx, inc.ID)
+		if err != nil {
+			return n, fmt.Errorf("pipeline: restore: incident %s: %w", inc.ID, err)
+		}
+		for _, m := range members {
+			a := alert.Alert{
+				Labels: m.Labels, Annotations: m.Annotations, Kind: m.Kind, StartsAt: m.StartsAt, EndsAt: m.EndsAt,
+				Pending: m.State == alert.StatePending, UpdatedAt: now,
+			}
+			if !m.RefreshBy.IsZero() {
+				period := m.RefreshBy.Sub(m.ChangedAt)
+				a.RefreshBy = m.RefreshBy
+				if later := now.Add(period); period > 0 && later.After(a.RefreshBy) {
+					a.RefreshBy = later
+				}
+			}
+			if r.Restore(a, m.State, m.Flapping) {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
 // Tick does the work that falls due with time: the dedup stage's sweep
 // (alerts whose source stopped refreshing them, flapping, heartbeats), the
 // incidents' timers (snoozes ending, quiet periods), the escalator's

@@ -126,6 +126,7 @@ type memberBody struct {
 	Flapping    bool           `json:"flapping,omitempty"`
 	StartsAt    time.Time      `json:"starts_at,omitzero"`
 	EndsAt      time.Time      `json:"ends_at,omitzero"`
+	RefreshBy   time.Time      `json:"refresh_by,omitzero"`
 	Firings     int            `json:"firings,omitempty"`
 	Severity    int            `json:"severity,omitempty"`
 	JoinedAt    time.Time      `json:"joined_at,omitzero"`
@@ -136,7 +137,7 @@ type memberBody struct {
 func encodeMember(m *incident.Member) (string, error) {
 	data, err := json.Marshal(memberBody{
 		Fingerprint: m.Fingerprint.String(), Labels: m.Labels, Annotations: m.Annotations, Kind: m.Kind, State: m.State,
-		Flapping: m.Flapping, StartsAt: m.StartsAt, EndsAt: m.EndsAt, Firings: m.Firings, Severity: m.Severity,
+		Flapping: m.Flapping, StartsAt: m.StartsAt, EndsAt: m.EndsAt, RefreshBy: m.RefreshBy, Firings: m.Firings, Severity: m.Severity,
 		JoinedAt: m.JoinedAt, UpdatedAt: m.UpdatedAt, ChangedAt: m.ChangedAt,
 	})
 	if err != nil {
@@ -156,7 +157,7 @@ func decodeMember(data string) (incident.Member, error) {
 	}
 	return incident.Member{
 		Fingerprint: fp, Labels: b.Labels, Annotations: b.Annotations, Kind: b.Kind, State: b.State,
-		Flapping: b.Flapping, StartsAt: b.StartsAt, EndsAt: b.EndsAt, Firings: b.Firings, Severity: b.Severity,
+		Flapping: b.Flapping, StartsAt: b.StartsAt, EndsAt: b.EndsAt, RefreshBy: b.RefreshBy, Firings: b.Firings, Severity: b.Severity,
 		JoinedAt: b.JoinedAt, UpdatedAt: b.UpdatedAt, ChangedAt: b.ChangedAt,
 	}, nil
 }

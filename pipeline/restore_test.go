@@ -1,0 +1,70 @@
+package pipeline_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/alertkit/alertkit/alert"
+	"github.com/alertkit/alertkit/dedup"
+	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/internal/clock"
+	"github.com/alertkit/alertkit/pipeline"
+)
+
+// A process that starts afresh over a store takes the active alerts back
+// into its dedup stage: their repeats change nothing, and one whose source
+// went quiet while no process ran turns unknown a refresh period later.
+func TestRestoreAfterEveryReplicaStopped(t *testing.T) {
+	ctx := context.Background()
+	c := clock.NewFake(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	store := incident.NewMemoryStore()
+	var changes []string
+	start := func(seed byte) *pipeline.Pipeline {
+		m := incident.NewManager(store, &incident.Options{Now: c.Now, Entropy: rand.NewChaCha8([32]byte{seed})})
+		p, err := pipeline.New(pipeline.Config{
+			Incidents: m, Dedup: dedup.New(&dedup.Options{Now: c.Now}), Now: c.Now,
+			OnChange: func(o pipeline.Outcome) { changes = append(changes, o.Change.String()) },
+		})
+		require.NoError(t, err)
+		return p
+	}
+	report := func(p *pipeline.Pipeline, ls model.LabelSet, since time.Time) {
+		t.Helper()
+		require.NoError(t, p.Ingest(ctx, []alert.Alert{{Labels: ls, StartsAt: since, UpdatedAt: c.Now(), RefreshBy: c.Now().Add(4 * time.Minute)}}))
+	}
+	gitlab := model.LabelSet{"alertname": "GitlabDown", "namespace": "horns-and-hooves"}
+	backup := model.LabelSet{"alertname": "BackupFailed", "namespace": "horns-and-hooves"}
+	since := c.Now()
+
+	first := start(1)
+	report(first, gitlab, since)
+	report(first, backup, since)
+	require.Len(t, changes, 2)
+
+	c.Advance(10 * time.Minute) // every process stopped; GitLab's source still sends, the backup's does not
+	second := start(2)
+	n, err := second.Restore(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	report(second, gitlab, since)
+	require.NoError(t, second.Tick(ctx))
+	assert.Len(t, changes, 2, "a repeat after the restart is no change")
+
+	c.Advance(3 * time.Minute)
+	report(second, gitlab, since)
+	require.NoError(t, second.Tick(ctx))
+	assert.Len(t, changes, 2, "within a refresh period of the restart")
+
+	c.Advance(2 * time.Minute)
+	report(second, gitlab, since)
+	require.NoError(t, second.Tick(ctx))
+	require.Len(t, changes, 3)
+	assert.Contains(t, changes[2], "firing → unknown")
+	assert.Contains(t, changes[2], "BackupFailed")
+}

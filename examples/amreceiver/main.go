@@ -18,6 +18,12 @@
 //
 // The incident API's actions need a bearer token, AMRECEIVER_TOKEN, the
 // actor being the X-Actor header; reading needs it too.
+//
+// With -postgres (or AMRECEIVER_POSTGRES), the state is kept in
+// PostgreSQL (package incident/pgstore) and any number of replicas may
+// run, each with its own -replica name: list them all in Prometheus's
+// alertmanagers and in Alertmanager's webhook receivers. Without it, the
+// state is in memory.
 package main
 
 import (
@@ -42,6 +48,7 @@ import (
 
 	"github.com/alertkit/alertkit/alert"
 	"github.com/alertkit/alertkit/incident/incidentapi"
+	"github.com/alertkit/alertkit/incident/pgstore"
 	"github.com/alertkit/alertkit/pipeline"
 )
 
@@ -62,6 +69,9 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready func(addr s
 	config := fs.String("config", "examples/amreceiver/alertkit.yaml", "the configuration file")
 	listen := fs.String("listen", "127.0.0.1:9095", "the address to listen on")
 	tick := fs.Duration("tick", time.Second, "how often timers run: sweeps, escalation steps, retries")
+	postgres := fs.String("postgres", os.Getenv("AMRECEIVER_POSTGRES"), "a PostgreSQL URL to keep the state in, shared by replicas; empty keeps it in memory")
+	host, _ := os.Hostname()
+	replica := fs.String("replica", host, "this replica's name, different for each replica on one database")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -73,8 +83,20 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready func(addr s
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	svc, err := file.Build(pipeline.BuildOptions{Registerer: reg, Logger: logger})
+	opts := pipeline.BuildOptions{Registerer: reg, Logger: logger, Replica: *replica}
+	if *postgres != "" {
+		store, err := pgstore.Open(ctx, *postgres, nil)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		opts.Store, opts.Log = store, store.DeliveryLog()
+	}
+	svc, err := file.Build(opts)
 	if err != nil {
+		return err
+	}
+	if _, err := svc.Pipeline.Restore(ctx); err != nil {
 		return err
 	}
 	if err := svc.Escalator.StartBaton(ctx); err != nil {

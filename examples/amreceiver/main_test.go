@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/alertkit/alertkit/internal/pgtest"
 )
 
 // sink is the receiving end of the webhook receivers: it keeps what they
@@ -173,4 +175,44 @@ func TestService(t *testing.T) {
 	} {
 		assert.Contains(t, body, want)
 	}
+}
+
+// Two replicas on one PostgreSQL database, each sent the same alert as
+// Prometheus sends to every Alertmanager it knows: one incident, which an
+// acknowledgement on one replica changes for both.
+func TestReplicasOnPostgres(t *testing.T) {
+	db := pgtest.Schema(t)
+	notified := newSink(t)
+	t.Setenv("AMRECEIVER_NOTIFY_URL", notified.URL)
+	t.Setenv("AMRECEIVER_TOKEN", "s3cret")
+	replicas := []string{start(t, "-postgres", db, "-replica", "a"), start(t, "-postgres", db, "-replica", "b")}
+
+	now := time.Now().UTC()
+	prom := fmt.Sprintf(`[{"labels": {"alertname": "CheckoutDown", "service": "checkout", "namespace": "shop", "severity": "critical"},
+		"startsAt": %q, "endsAt": %q}]`, now.Add(-time.Minute).Format(time.RFC3339), now.Add(5*time.Minute).Format(time.RFC3339))
+	for _, base := range replicas {
+		status, body := request(t, http.MethodPost, base+"/api/v2/alerts", prom)
+		require.Equal(t, http.StatusOK, status, body)
+	}
+	auth := []string{"Authorization", "Bearer s3cret", "X-Actor", "vasiliy.vasiliyev"}
+	incidents := func(base string) []map[string]any {
+		t.Helper()
+		status, body := request(t, http.MethodGet, base+"/api/incidents?q=trigger+%3D+CheckoutDown", "", auth...)
+		require.Equal(t, http.StatusOK, status, body)
+		var list struct {
+			Incidents []map[string]any `json:"incidents"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(body), &list))
+		return list.Incidents
+	}
+	fromA, fromB := incidents(replicas[0]), incidents(replicas[1])
+	require.Len(t, fromA, 1, "one incident for the alert both replicas received")
+	require.Len(t, fromB, 1)
+	id := fromA[0]["id"].(string)
+	assert.Equal(t, id, fromB[0]["id"])
+	assert.EqualValues(t, 1, fromA[0]["counts"].(map[string]any)["alerts"], "one alert record")
+
+	status, body := request(t, http.MethodPost, replicas[0]+"/api/incidents/"+id+"/acknowledge", `{"note": "on it"}`, auth...)
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Equal(t, "acknowledged", incidents(replicas[1])[0]["status"], "the other replica sees it")
 }

@@ -1,9 +1,10 @@
 // Package pgstore keeps alertkit's state in PostgreSQL, so that several
 // replicas of a service share one: incidents, their alerts and history,
 // the timers — escalation steps, snooze wake-ups, quiet periods, hand-offs,
-// digests and the notification outbox — the delivery log with its dead
-// letters, and silences. It is a package of its own so that a service that
-// keeps its state in memory never compiles pgx.
+// digests, follow-ups and the notification outbox — the delivery log with
+// its dead letters, silences, and the overrides of on-call schedules. It is
+// a package of its own so that a service that keeps its state in memory
+// never compiles pgx.
 //
 //	store, err := pgstore.Open(ctx, "postgres://alertkit@db:5432/alertkit", nil)
 //	if err != nil {
@@ -13,6 +14,14 @@
 //	svc, err := file.Build(pipeline.BuildOptions{
 //		Store: store, Log: store.DeliveryLog(), Replica: hostname,
 //	})
+//	if err != nil {
+//		return err
+//	}
+//	if _, err := svc.Pipeline.Restore(ctx); err != nil { // what the store knows of the active alerts
+//		return err
+//	}
+//	go store.Silences().Run(ctx, svc.Silences, 5*time.Second, nil) // a silence set on one replica mutes on all
+//	go svc.Pipeline.Run(ctx, time.Second)
 //
 // # Replicas
 //
@@ -31,18 +40,38 @@
 // are marked done, with a stable idempotency key, so that a replica dying
 // in between makes another send the same notification again, never none.
 //
-// Leases compare the claimers' clocks: keep the replicas' clocks in step
-// (NTP) to well within a lease (a minute by default).
+// A resolution, an acknowledgement or a hand-over is written with the
+// follow-up that tells the receivers of it, so that the news outlives a
+// replica killed right after the change. A replica that starts — after a
+// crash, or with every other one down — calls Pipeline.Restore, which
+// gives its dedup stage the active alerts the database holds.
+//
+// Changes of an alert are ordered by when they happened, as each
+// replica's dedup stage stamps them, and leases by the claimers' clocks:
+// keep the replicas' clocks in step (NTP) to well within the time between
+// two changes of an alert and within a lease (a minute by default).
+//
+// Send every alert to every replica. Behind a load balancer that gives
+// each report to one replica, a replica that stops hearing of an alert
+// another still hears of would, at the refresh deadline, call it unknown.
 //
 // # Engines
 //
-// The schema and the queries are standard SQL that CockroachDB and
-// YugabyteDB also run: no advisory locks, no LISTEN/NOTIFY, no stored
-// procedures, no JSON operators (bodies are JSON in TEXT columns), times
-// as BIGINT nanoseconds. Transactions that an engine refuses for a
-// serialization failure (SQLSTATE 40001, as CockroachDB reports under its
-// serializable isolation) or a deadlock are run again. The tests run
-// against PostgreSQL 15.
+// The schema and the queries keep to SQL that CockroachDB (22.2 or later,
+// for SKIP LOCKED) and YugabyteDB also run: no advisory locks, no
+// LISTEN/NOTIFY, no stored procedures or triggers, no JSON operators
+// (bodies are JSON in TEXT columns), no sequences, times as BIGINT
+// nanoseconds, one active incident per group by a unique index over a
+// column that is NULL for finished incidents. An incident and what is
+// written with it go as one batch that the database runs as one
+// transaction; the statements after the incident's own are guarded by a
+// token of the write, so that they write nothing if it was refused.
+// Statements and batches that an engine refuses for a serialization
+// failure (SQLSTATE 40001, as CockroachDB's serializable transactions do)
+// or a deadlock are run again. What was checked: the tests, the
+// conformance suite and the crash test, against PostgreSQL 15; the
+// statements against the other engines' documentation, not against the
+// engines themselves.
 //
 // # Schema
 //

@@ -321,8 +321,8 @@ func TestHeartbeats(t *testing.T) {
 	assert.Equal(t, "No check-in from prometheus-main for 5m0s", string(missing.Annotations["summary"]))
 	assert.Empty(t, d.Sweep(c.Now().Add(time.Minute)), "fired once")
 	assert.Equal(t, []dedup.HeartbeatState{
-		{Name: "nightly-backup", Last: day(26, "00:00:00")},
-		{Name: "prometheus-main", Last: day(26, "00:04:00"), Missing: true},
+		{Name: "nightly-backup", Period: 24 * time.Hour, Last: day(26, "00:00:00")},
+		{Name: "prometheus-main", Period: 5 * time.Minute, Last: day(26, "00:04:00"), CheckedIn: true, Missing: true},
 	}, d.Heartbeats())
 
 	c.Advance(2 * time.Minute)
@@ -399,4 +399,30 @@ func TestChangeString(t *testing.T) {
 	assert.Equal(t, `new firing {alertname="A"}`, c[0].String())
 	c = d.Ingest([]alert.Alert{resolved(model.LabelSet{"alertname": "A"}, start, start.Add(time.Minute), start.Add(time.Minute))})
 	assert.Equal(t, `firing → resolved {alertname="A"}`, c[0].String())
+}
+
+// A process that restarts learns of the check-ins it missed from the
+// store: a heartbeat it has seen no check-in of since it was added takes
+// the one restored, even an earlier one, and fires at that deadline; one
+// it has seen keeps the later.
+func TestRestoreHeartbeat(t *testing.T) {
+	c := clock.NewFake(day(26, "00:00:00"))
+	d := dedup.New(&dedup.Options{Now: c.Now})
+	require.NoError(t, d.AddHeartbeat(dedup.Heartbeat{Name: "backup", Period: 10 * time.Minute}, c.Now()))
+	require.NoError(t, d.AddHeartbeat(dedup.Heartbeat{Name: "watchdog", Period: 10 * time.Minute}, c.Now()))
+	_, err := d.CheckIn("watchdog", c.Now())
+	require.NoError(t, err)
+
+	assert.True(t, d.RestoreHeartbeat("backup", day(25, "23:55:00")), "registration is no check-in")
+	assert.False(t, d.RestoreHeartbeat("watchdog", day(25, "23:55:00")), "an earlier check-in than its own")
+	assert.False(t, d.RestoreHeartbeat("nope", c.Now()))
+
+	c.Set(day(26, "00:05:00"))
+	changes := d.Sweep(c.Now())
+	require.Equal(t, []string{"new:firing"}, summary(changes), "the backup's deadline was 00:05")
+	assert.Equal(t, model.LabelValue("backup"), changes[0].Alert.Labels["heartbeat"])
+	assert.Empty(t, d.Sweep(day(26, "00:09:59")))
+	assert.True(t, d.RestoreHeartbeat("watchdog", day(26, "00:08:00")), "a later one moves the deadline")
+	assert.Empty(t, d.Sweep(day(26, "00:17:59")))
+	require.Len(t, d.Sweep(day(26, "00:18:00")), 1)
 }

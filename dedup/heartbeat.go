@@ -48,6 +48,7 @@ type Heartbeat struct {
 type heartbeat struct {
 	Heartbeat
 	last     time.Time // the latest check-in, or the registration
+	seen     bool      // last is a check-in, not the registration
 	deadline time.Time
 	missing  bool
 }
@@ -77,9 +78,12 @@ func (d *Deduper) AddHeartbeat(h Heartbeat, now time.Time) error {
 
 // HeartbeatState is where a heartbeat stands.
 type HeartbeatState struct {
-	Name string
-	// Last is the latest check-in, or the registration if none came yet.
-	Last time.Time
+	Name   string
+	Period time.Duration
+	// Last is the latest check-in, or the registration if none came yet;
+	// CheckedIn says which.
+	Last      time.Time
+	CheckedIn bool
 	// Missing is set while its HeartbeatMissing alert fires.
 	Missing bool
 }
@@ -90,7 +94,7 @@ func (d *Deduper) Heartbeats() []HeartbeatState {
 	defer d.hbMu.Unlock()
 	out := make([]HeartbeatState, 0, len(d.heartbeats))
 	for _, h := range d.heartbeats {
-		out = append(out, HeartbeatState{Name: h.Name, Last: h.last, Missing: h.missing})
+		out = append(out, HeartbeatState{Name: h.Name, Period: h.Period, Last: h.last, CheckedIn: h.seen, Missing: h.missing})
 	}
 	slices.SortFunc(out, func(a, b HeartbeatState) int { return strings.Compare(a.Name, b.Name) })
 	return out
@@ -168,9 +172,28 @@ func (h *heartbeat) checkIn(at time.Time) *alert.Alert {
 		a.EndsAt = at
 		resolve = &a
 	}
-	h.last = at
+	h.last, h.seen = at, true
 	h.deadline = at.Add(h.Period)
 	return resolve
+}
+
+// RestoreHeartbeat tells the Deduper of a check-in of a heartbeat that
+// another process saw, or that this one saw before it restarted: the
+// latest check-in becomes last if it is later than the Deduper's own, or
+// if the Deduper has seen none since the heartbeat was added (its
+// deadline then counts from last, not from the registration). The next
+// Sweep fires the heartbeat's alert if its deadline has passed. It reports
+// whether the heartbeat's deadline moved; an unknown name is ignored.
+func (d *Deduper) RestoreHeartbeat(name string, last time.Time) bool {
+	d.hbMu.Lock()
+	defer d.hbMu.Unlock()
+	h, ok := d.heartbeats[name]
+	if !ok || h.missing || (h.seen && !last.After(h.last)) {
+		return false
+	}
+	h.last, h.seen = last, true
+	h.deadline = last.Add(h.Period)
+	return true
 }
 
 // sweepHeartbeats fires the alert of every heartbeat past its deadline.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -120,6 +121,19 @@ type Outcome struct {
 	Plan *escalate.Plan
 }
 
+// TimerHeartbeat is a heartbeat's deadline in the store: the latest
+// check-in any replica saw, and when the next is due. The replica that
+// claims it when it falls due — a replica that restarted meanwhile, or
+// one that never heard of the check-in — learns of that check-in, and its
+// dedup stage fires the heartbeat's alert if no later one came.
+const TimerHeartbeat = "heartbeat"
+
+// heartbeats is what a dedup stage with heartbeats does (*dedup.Deduper).
+type heartbeats interface {
+	Heartbeats() []dedup.HeartbeatState
+	RestoreHeartbeat(name string, last time.Time) bool
+}
+
 // Pipeline runs the stages of DESIGN's data flow in order: enrich (severity
 // and service level), dedup, triage, silences and inhibition, route,
 // incident grouping by the route's group labels, escalation, and follow-up
@@ -134,6 +148,10 @@ type Pipeline struct {
 	// withLevel sets a level a triage rule gives, if the Classifier can
 	// (*severity.Policy can).
 	withLevel func(severity.Classification, severity.Level) severity.Classification
+
+	hb      heartbeats // nil if the dedup stage has none
+	hbMu    sync.Mutex
+	hbSaved map[string]time.Time // the check-ins written to the store
 }
 
 // New returns a Pipeline of a configuration.
@@ -167,7 +185,8 @@ func New(cfg Config) (*Pipeline, error) {
 		}
 		cfg.Router = r
 	}
-	p := &Pipeline{cfg: cfg, log: cfg.Logger}
+	p := &Pipeline{cfg: cfg, log: cfg.Logger, hbSaved: map[string]time.Time{}}
+	p.hb, _ = cfg.Dedup.(heartbeats)
 	if wl, ok := cfg.Severity.(interface {
 		WithLevel(severity.Classification, severity.Level) severity.Classification
 	}); ok {
@@ -267,6 +286,9 @@ func (p *Pipeline) Restore(ctx context.Context) (int, error) {
 // every few seconds, or runs Run; replicas sharing a store each run it.
 func (p *Pipeline) Tick(ctx context.Context) error {
 	var errs []error
+	if err := p.heartbeatDeadlines(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if err := p.apply(ctx, p.cfg.Dedup.Sweep(p.cfg.Now())); err != nil {
 		errs = append(errs, err)
 	}
@@ -287,6 +309,55 @@ func (p *Pipeline) Tick(ctx context.Context) error {
 		if _, err := p.cfg.Dispatcher.ProcessTimers(ctx); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	return errors.Join(errs...)
+}
+
+// heartbeatDeadlines shares the heartbeats' deadlines through the store:
+// it writes the check-ins this process saw since the last time, and takes
+// the deadlines that fell due — a check-in another process saw, or one
+// this process saw before it restarted — back into the dedup stage, whose
+// sweep then fires the alert of a heartbeat that missed it.
+func (p *Pipeline) heartbeatDeadlines(ctx context.Context) error {
+	if p.hb == nil {
+		return nil
+	}
+	store := p.cfg.Incidents.Store()
+	now := p.cfg.Now()
+	var errs []error
+	timers, err := store.ClaimTimers(ctx, incident.Claim{Now: now, Owner: p.cfg.Owner, Lease: p.cfg.Lease, Kinds: []string{TimerHeartbeat}})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, t := range timers {
+		name, at, _ := strings.Cut(t.Data, "\n")
+		if last, err := time.Parse(time.RFC3339Nano, at); err == nil {
+			p.hb.RestoreHeartbeat(name, last)
+		} else {
+			errs = append(errs, fmt.Errorf("heartbeat timer %s: bad check-in time %q", t.Key, at))
+		}
+		if err := store.CompleteTimer(ctx, t); err != nil && !errors.Is(err, incident.ErrLeaseLost) {
+			errs = append(errs, err)
+		}
+	}
+	for _, h := range p.hb.Heartbeats() {
+		p.hbMu.Lock()
+		saved := p.hbSaved[h.Name]
+		p.hbMu.Unlock()
+		if !h.CheckedIn || h.Missing || !h.Last.After(saved) {
+			continue // no check-in since the last told
+		}
+		err := store.SetTimer(ctx, incident.Timer{
+			Key: TimerHeartbeat + "/" + h.Name, Kind: TimerHeartbeat, Due: h.Last.Add(h.Period),
+			Data: h.Name + "\n" + h.Last.UTC().Format(time.RFC3339Nano),
+		})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p.hbMu.Lock()
+		p.hbSaved[h.Name] = h.Last
+		p.hbMu.Unlock()
 	}
 	return errors.Join(errs...)
 }

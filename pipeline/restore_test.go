@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/alertkit/alertkit/dedup"
 	"github.com/alertkit/alertkit/incident"
 	"github.com/alertkit/alertkit/internal/clock"
+	"github.com/alertkit/alertkit/mql"
 	"github.com/alertkit/alertkit/pipeline"
 )
 
@@ -67,4 +69,39 @@ func TestRestoreAfterEveryReplicaStopped(t *testing.T) {
 	require.Len(t, changes, 3)
 	assert.Contains(t, changes[2], "firing → unknown")
 	assert.Contains(t, changes[2], "BackupFailed")
+}
+
+// A heartbeat's deadline is in the store: a process that started after
+// the last check-in, and never heard of it, fires the heartbeat's alert
+// when that check-in's deadline passes, not a period after it started.
+func TestHeartbeatDeadlineOutlivesTheProcess(t *testing.T) {
+	ctx := context.Background()
+	c := clock.NewFake(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	store := incident.NewMemoryStore()
+	watchdog, err := mql.Parse("trigger = Watchdog")
+	require.NoError(t, err)
+	var opened []string
+	start := func(seed byte) *pipeline.Pipeline {
+		d := dedup.New(&dedup.Options{Now: c.Now})
+		require.NoError(t, d.AddHeartbeat(dedup.Heartbeat{Name: "prometheus", Period: 5 * time.Minute, Match: watchdog}, c.Now()))
+		m := incident.NewManager(store, &incident.Options{Now: c.Now, Entropy: rand.NewChaCha8([32]byte{seed})})
+		p, err := pipeline.New(pipeline.Config{Incidents: m, Dedup: d, Now: c.Now, Owner: fmt.Sprint("replica-", seed),
+			OnChange: func(o pipeline.Outcome) { opened = append(opened, o.Change.String()) }})
+		require.NoError(t, err)
+		return p
+	}
+	first := start(1)
+	c.Advance(time.Minute)
+	require.NoError(t, first.Ingest(ctx, []alert.Alert{{Labels: model.LabelSet{"alertname": "Watchdog"}, StartsAt: c.Now(), UpdatedAt: c.Now()}}))
+	require.NoError(t, first.Tick(ctx)) // the check-in of 09:01 goes to the store
+
+	c.Advance(2 * time.Minute) // the first process is gone; another starts at 09:03
+	second := start(2)
+	c.Set(time.Date(2026, 12, 1, 9, 5, 59, 0, time.UTC))
+	require.NoError(t, second.Tick(ctx))
+	assert.Empty(t, opened)
+	c.Set(time.Date(2026, 12, 1, 9, 6, 0, 0, time.UTC))
+	require.NoError(t, second.Tick(ctx))
+	require.Len(t, opened, 1, "missing at 09:06, five minutes after the last check-in")
+	assert.Contains(t, opened[0], `heartbeat="prometheus"`)
 }

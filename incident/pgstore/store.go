@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,6 +17,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/mql"
 )
 
 var _ incident.Store = (*Store)(nil)
@@ -401,7 +403,40 @@ func conditions(f incident.Filter, before incident.ID) (string, []any) {
 	if f.Signature != "" {
 		add("signature = $%d", signature(f.Signature))
 	}
+	if statuses := queryStatuses(f.Query); statuses != nil {
+		add("status = ANY($%d)", statuses)
+	}
 	return where, args
+}
+
+// queryStatuses returns the statuses an MQL query limits incidents to —
+// status = X or status IN (…), alone or as a term of an AND — so that the
+// database selects by them; nil if the query does not say. The query is
+// still matched on every incident selected.
+func queryStatuses(q *mql.Query) []string {
+	if q == nil {
+		return nil
+	}
+	terms := []mql.Expr{q.Expr()}
+	if and, ok := q.Expr().(*mql.And); ok {
+		terms = and.Terms
+	}
+	for _, t := range terms {
+		p, ok := t.(*mql.Predicate)
+		if !ok || p.Label || p.Name != "status" || (p.Op != mql.OpEqual && p.Op != mql.OpIn) {
+			continue
+		}
+		var out []string
+		for _, v := range p.Values {
+			st, err := incident.ParseStatus(strings.ToLower(v))
+			if err != nil {
+				return nil // a value the database would not know: leave it to the match
+			}
+			out = append(out, st.String())
+		}
+		return out
+	}
+	return nil
 }
 
 // scan visits the incidents a filter selects, newest first, until visit

@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS alertkit_incidents (
 CREATE UNIQUE INDEX IF NOT EXISTS alertkit_incidents_active ON alertkit_incidents (active_group);
 CREATE INDEX IF NOT EXISTS alertkit_incidents_group ON alertkit_incidents (group_key, id);
 CREATE INDEX IF NOT EXISTS alertkit_incidents_signature ON alertkit_incidents (signature, id);
+CREATE INDEX IF NOT EXISTS alertkit_incidents_status ON alertkit_incidents (status, id);
 
 CREATE TABLE IF NOT EXISTS alertkit_members (
 	incident_id TEXT   NOT NULL,

@@ -1,10 +1,10 @@
 // Package pgstore keeps alertkit's state in PostgreSQL, so that several
 // replicas of a service share one: incidents, their alerts and history,
 // the timers — escalation steps, snooze wake-ups, quiet periods, hand-offs,
-// digests, follow-ups and the notification outbox — the delivery log with
-// its dead letters, silences, and the overrides of on-call schedules. It is
-// a package of its own so that a service that keeps its state in memory
-// never compiles pgx.
+// digests, heartbeat deadlines, follow-ups and the notification outbox —
+// the delivery log with its dead letters, silences, and the overrides of
+// on-call schedules. It is a package of its own so that a service that
+// keeps its state in memory never compiles pgx.
 //
 //	store, err := pgstore.Open(ctx, "postgres://alertkit@db:5432/alertkit", nil)
 //	if err != nil {

@@ -47,7 +47,9 @@ type Options struct {
 	// it became and the kind of history entry the action made (for
 	// comment, the incident as it is). The host follows up on it: tells
 	// the receivers of an incident that it was acknowledged or resolved,
-	// restarts an escalation. It runs before the response is written, with
+	// restarts an escalation (pipeline.Pipeline.Changed does the latter;
+	// the pipeline's Manager writes the follow-ups with the change
+	// itself). It runs before the response is written, with
 	// the request's context stripped of its cancellation, so that a client
 	// hanging up does not cut it short; it should hand slow work off.
 	Changed func(ctx context.Context, inc *incident.Incident, kind incident.EventKind)

@@ -84,9 +84,9 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready func(addr s
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opts := pipeline.BuildOptions{Registerer: reg, Logger: logger, Replica: *replica}
+	var store *pgstore.Store
 	if *postgres != "" {
-		store, err := pgstore.Open(ctx, *postgres, nil)
-		if err != nil {
+		if store, err = pgstore.Open(ctx, *postgres, nil); err != nil {
 			return err
 		}
 		defer store.Close()
@@ -98,6 +98,14 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready func(addr s
 	}
 	if _, err := svc.Pipeline.Restore(ctx); err != nil {
 		return err
+	}
+	if store != nil {
+		// Silences set in the database mute on every replica, beside the file's.
+		go func() {
+			_ = store.Silences().Run(ctx, svc.Silences, 5*time.Second, func(err error) {
+				logger.Error("amreceiver: silences", "error", err)
+			}, svc.Silences.List()...)
+		}()
 	}
 	if err := svc.Escalator.StartBaton(ctx); err != nil {
 		return err

@@ -20,7 +20,8 @@
 //	if _, err := svc.Pipeline.Restore(ctx); err != nil { // what the store knows of the active alerts
 //		return err
 //	}
-//	go store.Silences().Run(ctx, svc.Silences, 5*time.Second, nil) // a silence set on one replica mutes on all
+//	// A silence set on one replica mutes on all; the file's own stay.
+//	go store.Silences().Run(ctx, svc.Silences, 5*time.Second, nil, svc.Silences.List()...)
 //	go svc.Pipeline.Run(ctx, time.Second)
 //
 // # Replicas

@@ -48,6 +48,7 @@ func Example_replica() {
 	if _, err := svc.Pipeline.Restore(ctx); err != nil {
 		log.Fatal(err)
 	}
-	go func() { _ = store.Silences().Run(ctx, svc.Silences, 5*time.Second, nil) }()
+	base := svc.Silences.List() // the file's silences, beside the database's
+	go func() { _ = store.Silences().Run(ctx, svc.Silences, 5*time.Second, nil, base...) }()
 	_ = svc.Pipeline.Run(ctx, time.Second)
 }

@@ -127,13 +127,21 @@ func (ss *Silences) Delete(ctx context.Context, endedBefore time.Time) (int, err
 }
 
 // Sync loads every silence from the database and replaces the set of into
-// with them, at once (route.Silences.Replace). If a stored silence is
+// with them and the base silences — those of the configuration, which
+// every replica has of its own (pipeline.File's silences: take them with
+// into.List() before the first Sync) — at once (route.Silences.Replace);
+// a stored silence of a base silence's ID wins. If a stored silence is
 // invalid — changed in the database by hand — into is left as it was and
 // the error names the silence.
-func (ss *Silences) Sync(ctx context.Context, into *route.Silences) error {
+func (ss *Silences) Sync(ctx context.Context, into *route.Silences, base ...route.Silence) error {
 	list, err := ss.List(ctx)
 	if err != nil {
 		return err
+	}
+	for _, b := range base {
+		if !slices.ContainsFunc(list, func(s route.Silence) bool { return s.ID == b.ID }) {
+			list = append(list, b)
+		}
 	}
 	if err := into.Replace(list); err != nil {
 		return fmt.Errorf("pgstore: sync silences: %w", err)
@@ -143,14 +151,15 @@ func (ss *Silences) Sync(ctx context.Context, into *route.Silences) error {
 
 // Run syncs into at once and then every interval until ctx ends, and
 // returns ctx.Err(); the errors of a sync go to onError if it is not nil.
-func (ss *Silences) Run(ctx context.Context, into *route.Silences, interval time.Duration, onError func(error)) error {
+// The base silences are kept, as by Sync.
+func (ss *Silences) Run(ctx context.Context, into *route.Silences, interval time.Duration, onError func(error), base ...route.Silence) error {
 	if interval <= 0 {
 		return fmt.Errorf("pgstore: sync silences: interval %s is not positive", interval)
 	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		if err := ss.Sync(ctx, into); err != nil && onError != nil && ctx.Err() == nil {
+		if err := ss.Sync(ctx, into, base...); err != nil && onError != nil && ctx.Err() == nil {
 			onError(err)
 		}
 		select {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertkit/alertkit/incident"
@@ -205,4 +206,34 @@ func TestSilencesListOrder(t *testing.T) {
 	list, err := s.List(ctx)
 	require.NoError(t, err)
 	require.Equal(t, mem.List(), list)
+}
+
+// The configuration's silences, which each replica has of its own, stay
+// beside the database's through every sync.
+func TestSilencesKeepTheConfigurations(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, schemaURL(t)).Silences()
+	local := route.NewSilences(nil)
+	staging, err := local.Set(route.Silence{Match: `~cluster = staging`, StartsAt: t0, EndsAt: t0.Add(24 * time.Hour),
+		CreatedBy: "ops", Comment: "staging never pages"})
+	require.NoError(t, err)
+	base := local.List()
+
+	rack, err := s.Set(ctx, rackSilence())
+	require.NoError(t, err)
+	require.NoError(t, s.Sync(ctx, local, base...))
+	assert.ElementsMatch(t, []string{staging.ID, rack.ID}, ids(local.List()))
+	_, muted := local.Mutes(mql.Labels{"alertname": "TargetDown", "cluster": "staging"}, t0.Add(time.Minute))
+	assert.True(t, muted, "the configuration's silence still mutes")
+
+	require.NoError(t, s.Sync(ctx, local))
+	assert.Equal(t, []string{rack.ID}, ids(local.List()), "without the base, the database's alone")
+}
+
+func ids(list []route.Silence) []string {
+	var out []string
+	for _, s := range list {
+		out = append(out, s.ID)
+	}
+	return out
 }

@@ -68,7 +68,7 @@ func encodeIncident(inc *incident.Incident) (string, error) {
 		Alerts: inc.Alerts, Lasting: inc.Lasting, Active: inc.Active, QuietSince: inc.QuietSince,
 		CreatedAt: inc.CreatedAt, UpdatedAt: inc.UpdatedAt, AckedAt: inc.AckedAt, ResolvedAt: inc.ResolvedAt, ClosedAt: inc.ClosedAt,
 	}
-	if inc.Status.String() != b.Status || !validStatus(inc.Status) {
+	if !validStatus(inc.Status) {
 		return "", fmt.Errorf("incident %s: unknown status %d", inc.ID, inc.Status)
 	}
 	if s := inc.Snooze; s != nil {

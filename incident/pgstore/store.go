@@ -47,10 +47,11 @@ func (s *Store) Create(ctx context.Context, inc *incident.Incident, w incident.W
 	}
 	err = s.send(ctx, batch)
 	switch {
-	case uniqueViolation(err, "alertkit_incidents_pkey"):
-		return fmt.Errorf("%w: %s", incident.ErrExists, inc.ID)
 	case uniqueViolation(err, "alertkit_incidents_active"):
 		return fmt.Errorf("%w: %s", incident.ErrGroupActive, inc.GroupKey)
+	case uniqueViolation(err, ""):
+		// The primary key, whatever the engine names it.
+		return fmt.Errorf("%w: %s", incident.ErrExists, inc.ID)
 	case err != nil:
 		return wrap("create incident "+string(inc.ID), err)
 	}

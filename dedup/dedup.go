@@ -203,6 +203,7 @@ func (d *Deduper) shard(k labelKey) *shard {
 // ignored. Alerts that a heartbeat consumes as check-ins are not recorded;
 // the check-in may resolve the heartbeat's missing alert.
 func (d *Deduper) Ingest(alerts []alert.Alert) []Change {
+	heartbeats := d.hasHeartbeats()
 	var out []Change
 	for i := range alerts {
 		if len(out) == cap(out) && len(out) >= 16 && 2*len(out) > i {
@@ -211,7 +212,7 @@ func (d *Deduper) Ingest(alerts []alert.Alert) []Change {
 			out = slices.Grow(out, len(alerts)-i)
 		}
 		a := &alerts[i]
-		if d.hasHeartbeats() {
+		if heartbeats {
 			var consumed bool
 			out, consumed = d.observeHeartbeats(out, a)
 			if consumed {

@@ -2,6 +2,8 @@ package dedup
 
 import (
 	"fmt"
+	"hash/maphash"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -139,6 +141,7 @@ func (c *Change) String() string {
 // downstream. It is safe for concurrent use.
 type Deduper struct {
 	opts   Options
+	seed   maphash.Seed
 	shards [shardCount]shard
 
 	hbMu       sync.Mutex
@@ -147,30 +150,56 @@ type Deduper struct {
 
 const shardCount = 64
 
+// A shard holds the records whose labelKey falls in it.
 type shard struct {
 	mu      sync.Mutex
-	records map[model.Fingerprint]*record
+	records map[labelKey]*record
+}
+
+// labelKey identifies a label set within one Deduper: a seeded hash of its
+// labels in any order. Most reports are repeats, and finding a repeat's
+// record by its labelKey spares sorting the labels, which the fingerprint
+// needs; the fingerprint is computed once, for a new record. Two label sets
+// share a labelKey with a chance of 2⁻⁶⁴, as they would a fingerprint.
+type labelKey uint64
+
+func (d *Deduper) key(ls model.LabelSet) labelKey { return labelKey(d.hash(ls)) }
+
+// hash returns the seeded hash of a label set, labels in any order.
+func (d *Deduper) hash(ls model.LabelSet) uint64 {
+	var k uint64
+	for name, value := range ls {
+		x := maphash.String(d.seed, string(name)) ^ bits.RotateLeft64(maphash.String(d.seed, string(value)), 31)
+		// MurmurHash3's finaliser, so that the sum of the labels' hashes
+		// does not cancel out.
+		x ^= x >> 33
+		x *= 0xff51afd7ed558ccd
+		x ^= x >> 33
+		k += x
+	}
+	return k
 }
 
 // record is a Record with the state the Deduper keeps to itself.
 type record struct {
 	Record
-	actual    alert.State // the alert's own state at its latest report or sweep
-	changes   []int64     // times of recent state changes, for flap detection
-	published int64       // when State last changed
+	annotations uint64      // the hash of Alert.Annotations
+	actual      alert.State // the alert's own state at its latest report or sweep
+	changes     []int64     // times of recent state changes, for flap detection
+	published   int64       // when State last changed
 }
 
 // New returns a Deduper.
 func New(opts *Options) *Deduper {
-	d := &Deduper{opts: opts.withDefaults(), heartbeats: map[string]*heartbeat{}}
+	d := &Deduper{opts: opts.withDefaults(), seed: maphash.MakeSeed(), heartbeats: map[string]*heartbeat{}}
 	for i := range d.shards {
-		d.shards[i].records = map[model.Fingerprint]*record{}
+		d.shards[i].records = map[labelKey]*record{}
 	}
 	return d
 }
 
-func (d *Deduper) shard(fp model.Fingerprint) *shard {
-	return &d.shards[uint64(fp)%shardCount]
+func (d *Deduper) shard(k labelKey) *shard {
+	return &d.shards[uint64(k)%shardCount]
 }
 
 // Ingest takes a batch of reports and returns the changes they make, in
@@ -179,6 +208,7 @@ func (d *Deduper) shard(fp model.Fingerprint) *shard {
 // ignored. Alerts that a heartbeat consumes as check-ins are not recorded;
 // the check-in may resolve the heartbeat's missing alert.
 func (d *Deduper) Ingest(alerts []alert.Alert) []Change {
+	heartbeats := d.hasHeartbeats()
 	var out []Change
 	for i := range alerts {
 		if len(out) == cap(out) && len(out) >= 16 && 2*len(out) > i {
@@ -187,7 +217,7 @@ func (d *Deduper) Ingest(alerts []alert.Alert) []Change {
 			out = slices.Grow(out, len(alerts)-i)
 		}
 		a := &alerts[i]
-		if d.hasHeartbeats() {
+		if heartbeats {
 			var consumed bool
 			out, consumed = d.observeHeartbeats(out, a)
 			if consumed {
@@ -204,15 +234,17 @@ func (d *Deduper) ingest(out []Change, a *alert.Alert) []Change {
 	if now.IsZero() {
 		now = d.opts.Now()
 	}
-	fp := alert.Fingerprint(a.Labels)
-	sh := d.shard(fp)
+	key := d.key(a.Labels)
+	sh := d.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 
-	rec := sh.records[fp]
+	rec := sh.records[key]
 	if rec == nil {
+		fp := alert.Fingerprint(a.Labels)
 		rec = &record{Record: Record{Fingerprint: fp, Alert: *a, FirstSeen: now, LastSeen: now}}
 		rec.Alert.UpdatedAt = now
+		rec.annotations = d.hash(a.Annotations)
 		rec.Firings.keep = d.opts.KeepIntervals
 		rec.actual = a.StateAt(now)
 		switch {
@@ -227,7 +259,7 @@ func (d *Deduper) ingest(out []Change, a *alert.Alert) []Change {
 		rec.State = rec.actual
 		rec.published = now.UnixNano()
 		rec.Seq = 1
-		sh.records[fp] = rec
+		sh.records[key] = rec
 		return append(out, Change{Record: rec.snapshot(), From: alert.StateNone, New: true, At: now})
 	}
 	if now.Before(rec.LastSeen) {
@@ -236,6 +268,15 @@ func (d *Deduper) ingest(out []Change, a *alert.Alert) []Change {
 	prev := rec.Alert
 	rec.Alert = *a
 	rec.Alert.UpdatedAt = now
+	// The labels are the same, and so, most often, are the annotations: the
+	// record keeps the maps it has, which downstream stages hold too, and
+	// lets the report's copies go.
+	rec.Alert.Labels = prev.Labels
+	if h := d.hash(a.Annotations); h == rec.annotations {
+		rec.Alert.Annotations = prev.Annotations
+	} else {
+		rec.annotations = h
+	}
 	rec.LastSeen = now
 
 	if a.Kind == alert.KindInstant {
@@ -337,10 +378,10 @@ func (d *Deduper) Sweep(now time.Time) []Change {
 	for i := range d.shards {
 		sh := &d.shards[i]
 		sh.mu.Lock()
-		for fp, rec := range sh.records {
+		for key, rec := range sh.records {
 			if rec.Alert.Kind == alert.KindInstant {
 				if now.Sub(rec.LastSeen) >= d.opts.Retention {
-					delete(sh.records, fp)
+					delete(sh.records, key)
 				}
 				continue
 			}
@@ -355,7 +396,7 @@ func (d *Deduper) Sweep(now time.Time) []Change {
 				out = d.maybePublish(out, rec, now, false, false)
 			}
 			if rec.actual == alert.StateResolved && now.Sub(rec.LastSeen) >= d.opts.Retention {
-				delete(sh.records, fp)
+				delete(sh.records, key)
 			}
 		}
 		sh.mu.Unlock()
@@ -363,16 +404,23 @@ func (d *Deduper) Sweep(now time.Time) []Change {
 	return d.sweepHeartbeats(out, now)
 }
 
-// Get returns the record of an alert.
+// Get returns the record of an alert. Records are found by their labels,
+// so Get, which has only the fingerprint, looks through them all: it is
+// meant for tests and tools, not for every alert.
 func (d *Deduper) Get(fp model.Fingerprint) (Record, bool) {
-	sh := d.shard(fp)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	rec, ok := sh.records[fp]
-	if !ok {
-		return Record{}, false
+	for i := range d.shards {
+		sh := &d.shards[i]
+		sh.mu.Lock()
+		for _, rec := range sh.records {
+			if rec.Fingerprint == fp {
+				r := rec.snapshot()
+				sh.mu.Unlock()
+				return r, true
+			}
+		}
+		sh.mu.Unlock()
 	}
-	return rec.snapshot(), true
+	return Record{}, false
 }
 
 // Len returns how many records the Deduper holds.
@@ -418,19 +466,21 @@ func (r Record) GoString() string {
 // at a.StartsAt, not the ones before. Restore returns false, and changes
 // nothing, if the Deduper already holds the alert.
 func (d *Deduper) Restore(a alert.Alert, state alert.State, flapping bool) bool {
-	fp := alert.Fingerprint(a.Labels)
-	sh := d.shard(fp)
+	key := d.key(a.Labels)
+	sh := d.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if _, ok := sh.records[fp]; ok {
+	if _, ok := sh.records[key]; ok {
 		return false
 	}
+	fp := alert.Fingerprint(a.Labels)
 	now := a.UpdatedAt
 	if now.IsZero() {
 		now = d.opts.Now()
 	}
 	rec := &record{Record: Record{Fingerprint: fp, Alert: a, State: state, Flapping: flapping, FirstSeen: now, LastSeen: now}}
 	rec.Alert.UpdatedAt = now
+	rec.annotations = d.hash(a.Annotations)
 	rec.Firings.keep = d.opts.KeepIntervals
 	switch {
 	case a.Kind == alert.KindInstant:
@@ -444,6 +494,6 @@ func (d *Deduper) Restore(a alert.Alert, state alert.State, flapping bool) bool 
 	rec.actual = state
 	rec.published = now.UnixNano()
 	rec.Seq = 1
-	sh.records[fp] = rec
+	sh.records[key] = rec
 	return true
 }

@@ -2,6 +2,8 @@ package dedup_test
 
 import (
 	"fmt"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -93,6 +95,53 @@ func TestRepeatsUpdateOneRecord(t *testing.T) {
 	assert.Equal(t, start, rec.FirstSeen)
 	assert.Equal(t, 1, rec.Firings.Len())
 	assert.Equal(t, uint64(1), rec.Seq)
+}
+
+// TestRepeatsKeepTheHeldMaps checks that a record keeps the label and
+// annotation maps of the report it holds when a repeat carries equal ones —
+// downstream stages hold the same maps — and takes new annotations when they
+// change.
+func TestRepeatsKeepTheHeldMaps(t *testing.T) {
+	d := dedup.New(nil)
+	start := day(3, "09:28:12")
+	copyOf := func(ls model.LabelSet) model.LabelSet {
+		c := model.LabelSet{}
+		for k, v := range ls {
+			c[model.LabelName(strings.Clone(string(k)))] = model.LabelValue(strings.Clone(string(v)))
+		}
+		return c
+	}
+	first := firing(copyOf(daemonSet), start, start, 0)
+	first.Annotations = model.LabelSet{"summary": "1 replica unavailable"}
+	changes := d.Ingest([]alert.Alert{first})
+	require.Len(t, changes, 1)
+	same := func(a, b model.LabelSet) bool {
+		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	}
+	require.True(t, same(first.Labels, changes[0].Alert.Labels))
+
+	repeat := firing(copyOf(daemonSet), start, start.Add(time.Minute), 0)
+	repeat.Annotations = copyOf(first.Annotations)
+	require.Empty(t, d.Ingest([]alert.Alert{repeat}))
+	rec, ok := d.Get(alert.Fingerprint(daemonSet))
+	require.True(t, ok)
+	assert.True(t, same(first.Labels, rec.Alert.Labels), "the record keeps its labels")
+	assert.True(t, same(first.Annotations, rec.Alert.Annotations), "the record keeps equal annotations")
+	assert.Equal(t, start.Add(time.Minute), rec.LastSeen)
+
+	changed := firing(copyOf(daemonSet), start, start.Add(2*time.Minute), 0)
+	changed.Annotations = model.LabelSet{"summary": "2 replicas unavailable"}
+	require.Empty(t, d.Ingest([]alert.Alert{changed}))
+	rec, _ = d.Get(alert.Fingerprint(daemonSet))
+	assert.True(t, same(first.Labels, rec.Alert.Labels))
+	assert.True(t, same(changed.Annotations, rec.Alert.Annotations), "new annotations replace the old")
+
+	again := firing(copyOf(daemonSet), start, start.Add(3*time.Minute), 0)
+	again.Annotations = copyOf(changed.Annotations)
+	require.Empty(t, d.Ingest([]alert.Alert{again}))
+	rec, _ = d.Get(alert.Fingerprint(daemonSet))
+	assert.True(t, same(changed.Annotations, rec.Alert.Annotations), "and are kept in turn")
+	assert.Equal(t, 1, d.Len())
 }
 
 // TestFiringIntervals follows the talk's KubernetesDaemonSetReplicasUnavailable:

@@ -44,7 +44,7 @@
 // # Concurrency
 //
 // A Deduper may be used by many goroutines at once; records are sharded by
-// fingerprint. Changes of one alert carry increasing [Record.Seq] numbers,
+// label set. Changes of one alert carry increasing [Record.Seq] numbers,
 // so a stage that receives them out of order (from concurrent Ingest calls)
 // can drop the stale ones.
 package dedup

@@ -145,16 +145,8 @@ func (c *compiler) pred(e *Predicate) (*pred, error) {
 // value compiles value number i of a predicate into p.
 func (c *compiler) value(p *pred, e *Predicate, i int, v, what string) error {
 	if p.op == OpRegexp {
-		re, err := regexp.Compile("^(?:" + v + ")$")
-		if err != nil {
+		if err := p.setRegexp(v); err != nil {
 			return c.errAt(e, i, "invalid regular expression %q: %s", v, reason(err))
-		}
-		p.re = re
-		p.test, p.str, p.set = regexpTest(v)
-		if p.test == testRegexp {
-			if prefix, rest, ok := splitLiteralPrefix(v); ok {
-				p.test, p.str, p.re = testPrefixRegexp, prefix, rest
-			}
 		}
 		return nil
 	}
@@ -224,6 +216,26 @@ func reason(err error) string {
 		return string(se.Code)
 	}
 	return err.Error()
+}
+
+// setRegexp compiles the regular expression v, anchored, into p, with the
+// fastest test that decides as the regexp package does.
+func (p *pred) setRegexp(v string) error {
+	re, err := regexp.Compile("^(?:" + v + ")$")
+	if err != nil {
+		return err
+	}
+	p.re = re
+	p.test, p.str, p.set = regexpTest(v)
+	if p.test != testRegexp {
+		return nil
+	}
+	if prefix, class, atLeast, ok := classRun(v); ok {
+		p.test, p.str, p.class, p.atLeast = testPrefixClass, prefix, class, atLeast
+	} else if prefix, rest, ok := splitLiteralPrefix(v); ok {
+		p.test, p.str, p.re = testPrefixRegexp, prefix, rest
+	}
+	return nil
 }
 
 // regexpTest recognises the common shapes of anchored regular expressions
@@ -297,4 +309,63 @@ func splitLiteralPrefix(v string) (string, *regexp.Regexp, bool) {
 		return "", nil, false
 	}
 	return string(first.Rune), compiled, true
+}
+
+// asciiSet is a set of ASCII bytes.
+type asciiSet [2]uint64
+
+func (s *asciiSet) has(c byte) bool { return c < 0x80 && s[c>>6]&(1<<(c&63)) != 0 }
+
+// run reports whether v is at least atLeast bytes, all in the set.
+func (s *asciiSet) run(v string, atLeast int) bool {
+	if len(v) < atLeast {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if !s.has(v[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// classRun recognises a regular expression that is an optional literal and
+// then a run of one class of ASCII characters, such as value-[0-9]+ or
+// [a-z0-9-]*: a byte loop decides it. A class that holds any other
+// character, such as [^a-z], and a literal that ignores case are left to the
+// regexp package.
+func classRun(v string) (prefix string, class asciiSet, atLeast int, ok bool) {
+	re, err := syntax.Parse(v, syntax.Perl)
+	if err != nil {
+		return "", class, 0, false
+	}
+	re = re.Simplify()
+	run := re
+	if re.Op == syntax.OpConcat {
+		if len(re.Sub) != 2 || re.Sub[0].Op != syntax.OpLiteral || re.Sub[0].Flags&syntax.FoldCase != 0 {
+			return "", class, 0, false
+		}
+		prefix, run = string(re.Sub[0].Rune), re.Sub[1]
+	}
+	switch run.Op {
+	case syntax.OpPlus:
+		atLeast = 1
+	case syntax.OpStar:
+	default:
+		return "", class, 0, false
+	}
+	cc := run.Sub[0]
+	if cc.Op != syntax.OpCharClass {
+		return "", class, 0, false
+	}
+	for i := 0; i+1 < len(cc.Rune); i += 2 {
+		lo, hi := cc.Rune[i], cc.Rune[i+1]
+		if hi >= 0x80 {
+			return "", class, 0, false
+		}
+		for c := lo; c <= hi; c++ {
+			class[c>>6] |= 1 << (c & 63)
+		}
+	}
+	return prefix, class, atLeast, true
 }

@@ -129,6 +129,8 @@ type pred struct {
 	str        string
 	re         *regexp.Regexp
 	set        map[string]struct{} // IN on text, or =~ on alternatives
+	class      asciiSet            // =~ str, then a run of these bytes
+	atLeast    int                 // the shortest run of class
 
 	op       Op   // the positive form of the operator
 	perAlert bool // holds when any alert satisfies it
@@ -147,6 +149,7 @@ const (
 	testPrefix                       // =~ str.*, where . matches anything but a newline
 	testRegexp                       // =~ anything else
 	testPrefixRegexp                 // =~ a literal str, then re
+	testPrefixClass                  // =~ a literal str, then a run of class
 	testNumber                       // ordering, on a number
 )
 
@@ -241,6 +244,8 @@ func (p *pred) matchSingleSlow(s *single) bool {
 		return p.re.MatchString(v) != p.neg
 	case testPrefixRegexp:
 		return (strings.HasPrefix(v, p.str) && p.re.MatchString(v[len(p.str):])) != p.neg
+	case testPrefixClass:
+		return (strings.HasPrefix(v, p.str) && p.class.run(v[len(p.str):], p.atLeast)) != p.neg
 	}
 	return p.text(v) != p.neg
 }
@@ -309,6 +314,8 @@ func (p *pred) text(v string) bool {
 		return p.re.MatchString(v)
 	case testPrefixRegexp:
 		return strings.HasPrefix(v, p.str) && p.re.MatchString(v[len(p.str):])
+	case testPrefixClass:
+		return strings.HasPrefix(v, p.str) && p.class.run(v[len(p.str):], p.atLeast)
 	}
 	n, err := strconv.ParseFloat(v, 64)
 	return err == nil && p.number(n)

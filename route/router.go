@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,6 +71,7 @@ type node struct {
 	query    *mql.Query
 	targets  []Target
 	groupBy  []model.LabelName
+	keyBy    []model.LabelName // groupBy sorted, without repeats, for groupKey
 	timing   Timing
 	children []*node
 	index    *index // over children, when there are many
@@ -106,6 +108,7 @@ func Compile(cfg *Config, opts *Options) (*Router, error) {
 			Repeat:   cmpOr(root.RepeatInterval, DefaultRepeatInterval),
 		},
 	}
+	rootNode.keyBy = keyLabels(rootNode.groupBy)
 	if err := r.checkIntervals(&root, "default"); err != nil {
 		return nil, err
 	}
@@ -164,6 +167,7 @@ func (r *Router) compileRules(parent *node, rules []*Rule, path string, names ma
 		if rule.GroupBy != nil {
 			n.groupBy = rule.GroupBy
 		}
+		n.keyBy = keyLabels(n.groupBy)
 		if n.children, err = r.compileRules(n, rule.Routes, path+fmt.Sprintf("[%d].routes", i), names); err != nil {
 			return nil, err
 		}
@@ -246,9 +250,73 @@ func (r *Router) result(n *node, s *Subject) Route {
 		Grouping: incident.Grouping{Key: n.id, By: n.groupBy},
 		Timing:   n.timing,
 	}
-	rt.GroupKey = rt.Grouping.GroupKey(s.Alert.Labels)
+	if n.keyBy != nil {
+		rt.GroupKey = groupKey(n.id, n.keyBy, s.Alert.Labels)
+	} else {
+		rt.GroupKey = rt.Grouping.GroupKey(s.Alert.Labels)
+	}
 	rt.Muted, rt.MutedBy = r.muted(n.rule, s.At)
 	return rt
+}
+
+// keyLabels returns the group labels sorted and without repeats, for
+// groupKey; nil for "...", which groupKey leaves to Grouping.GroupKey.
+func keyLabels(by []model.LabelName) []model.LabelName {
+	if len(by) == 1 && by[0] == "..." {
+		return nil
+	}
+	sorted := append([]model.LabelName{}, by...) // not nil, even for no labels
+	slices.Sort(sorted)
+	return slices.Compact(sorted)
+}
+
+// groupKey is incident.Grouping.GroupKey, `key{alertname="TargetDown",
+// namespace="shop"}`, with the group labels sorted beforehand and the key
+// built in one allocation: every routed alert needs one.
+func groupKey(key string, sorted []model.LabelName, ls model.LabelSet) string {
+	n := len(key) + 2
+	for _, name := range sorted {
+		if v, ok := ls[name]; ok {
+			n += len(name) + len(v) + 5 // =, quotes, ", "
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(key)
+	b.WriteByte('{')
+	first := true
+	for _, name := range sorted {
+		v, ok := ls[name]
+		if !ok {
+			continue
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString(string(name))
+		b.WriteByte('=')
+		if plain(string(v)) {
+			b.WriteByte('"')
+			b.WriteString(string(v))
+			b.WriteByte('"')
+		} else {
+			b.WriteString(strconv.Quote(string(v)))
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// plain reports whether strconv.Quote would only put s in quotes: printable
+// ASCII without quotes or backslashes.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // muted reports whether the time intervals of a rule keep notifications

@@ -293,3 +293,25 @@ func TestTargets(t *testing.T) {
 		assert.Error(t, err, s)
 	}
 }
+
+// TestGroupKeyAsIncident checks that a route's GroupKey is its Grouping's
+// GroupKey, for group labels in any order, repeated, absent or "...", and
+// values that need quoting.
+func TestGroupKeyAsIncident(t *testing.T) {
+	values := []string{"", "shop", `say "hi"`, `back\slash`, "tab\there", "naïve", "日本", "\xff\xfe", "new\nline", "~!@#$%^&*()"}
+	groupings := [][]model.LabelName{
+		nil, {}, {"alertname"}, {"namespace", "alertname"}, {"alertname", "namespace", "alertname"},
+		{"missing"}, {"..."}, {"zone", "alertname", "missing", "namespace"},
+	}
+	for _, by := range groupings {
+		cfg := &route.Config{Default: route.Rule{To: []route.Target{{Kind: route.Receiver, Name: "default"}}, GroupBy: by}}
+		router, err := route.Compile(cfg, nil)
+		require.NoError(t, err)
+		for i, v := range values {
+			ls := model.LabelSet{"alertname": model.LabelValue(v), "namespace": model.LabelValue(values[(i+3)%len(values)]), "zone": "eu"}
+			got := router.Route(&route.Subject{Alert: &alert.Alert{Labels: ls}})
+			require.Len(t, got, 1)
+			assert.Equal(t, got[0].Grouping.GroupKey(ls), got[0].GroupKey, "group_by %v, labels %v", by, ls)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"cmp"
 	"fmt"
 	"hash/maphash"
 	"math/bits"
@@ -366,7 +367,10 @@ func (rec *record) snapshot() Record {
 // passed resolve; flapping alerts that were quiet for a window are steady
 // again, and a state held back while flapping is published; records no
 // longer active are dropped after the retention; heartbeats that missed
-// their check-in fire. It returns the changes, for downstream.
+// their check-in fire. It returns the changes, for downstream, in a fixed
+// order: by fingerprint modulo 64, then by fingerprint, as records were once
+// sharded, and a record's changes in the order they happened; then the
+// heartbeats'.
 func (d *Deduper) Sweep(now time.Time) []Change {
 	var out []Change
 	t := now.UnixNano()
@@ -396,7 +400,27 @@ func (d *Deduper) Sweep(now time.Time) []Change {
 		}
 		sh.mu.Unlock()
 	}
-	return d.sweepHeartbeats(out, now)
+	return d.sweepHeartbeats(sweepOrder(out), now)
+}
+
+// sweepOrder puts the changes of a sweep in the order Sweep documents.
+func sweepOrder(out []Change) []Change {
+	if len(out) < 2 {
+		return out
+	}
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		fa, fb := uint64(out[a].Fingerprint), uint64(out[b].Fingerprint)
+		return cmp.Or(cmp.Compare(fa%64, fb%64), cmp.Compare(fa, fb), cmp.Compare(a, b))
+	})
+	sorted := make([]Change, len(out))
+	for i, j := range order {
+		sorted[i] = out[j]
+	}
+	return sorted
 }
 
 // Get returns the record of an alert. Records are found by their labels,

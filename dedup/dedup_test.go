@@ -475,3 +475,24 @@ func TestRestoreHeartbeat(t *testing.T) {
 	assert.Empty(t, d.Sweep(day(26, "00:17:59")))
 	require.Len(t, d.Sweep(day(26, "00:18:00")), 1)
 }
+
+// TestSweepOrder checks that a sweep's changes come in the order Sweep
+// documents, whatever the Deduper's seed.
+func TestSweepOrder(t *testing.T) {
+	start := day(3, "09:00:00")
+	for range 3 {
+		d := dedup.New(nil)
+		var batch []alert.Alert
+		for i := range 200 {
+			batch = append(batch, firing(model.LabelSet{"alertname": "TargetDown", "instance": model.LabelValue(fmt.Sprint(i))}, start, start, time.Minute))
+		}
+		require.Len(t, d.Ingest(batch), 200)
+		changes := d.Sweep(start.Add(2 * time.Minute))
+		require.Len(t, changes, 200)
+		for i := 1; i < len(changes); i++ {
+			a, b := uint64(changes[i-1].Fingerprint), uint64(changes[i].Fingerprint)
+			require.True(t, a%64 < b%64 || a%64 == b%64 && a < b, "change %d: %s after %s", i, changes[i].Fingerprint, changes[i-1].Fingerprint)
+			require.Equal(t, alert.StateUnknown, changes[i].State)
+		}
+	}
+}

@@ -85,7 +85,9 @@ func heapInUse() uint64 {
 // store with 100k and 1M active alerts of 10 labels in 1,000 incidents:
 //
 //   - new: alerts seen for the first time, each joining its incident;
-//     bytes/alert is the memory each active alert holds, labels included;
+//     bytes/alert is the memory the stages hold for each active alert
+//     besides the alert as decoded (its label and annotation maps, made
+//     before the measure: internal/bench counts them too);
 //   - refresh: alerts re-sent unchanged, as sources do every evaluation;
 //   - churn: re-sent alerts of which 1% change state, each change going to
 //     its incident.

@@ -2,47 +2,18 @@ package dedup_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/model"
-
 	"github.com/alertkit/alertkit/alert"
 	"github.com/alertkit/alertkit/dedup"
+	"github.com/alertkit/alertkit/internal/benchdata"
 )
 
-// benchAlerts returns alerts from, from+1, … of 10 labels and a summary,
-// firing since start and refreshed at now. Every name and value is a string
-// of its own, as decoding JSON makes them.
+// benchAlerts returns alerts from, from+1, …, firing since start and
+// refreshed at now.
 func benchAlerts(from, n int, start, now time.Time) []alert.Alert {
-	out := make([]alert.Alert, n)
-	for i := range out {
-		j := from + i
-		ls := make(model.LabelSet, 10)
-		for _, kv := range [][2]string{
-			{"alertname", fmt.Sprintf("Alert%03d", j%100)},
-			{"namespace", fmt.Sprintf("team-%d", (j/100)%10)},
-			{"instance", fmt.Sprintf("10.%d.%d.%d:9100", j>>16&255, j>>8&255, j&255)},
-			{"pod", fmt.Sprintf("checkout-7d9f8b6c5-%07d", j)},
-			{"job", "node-exporter"},
-			{"cluster", "prod-eu-1"},
-			{"severity", "warning"},
-			{"service", "checkout"},
-			{"container", "exporter"},
-			{"prometheus", "monitoring/k8s"},
-		} {
-			ls[model.LabelName(strings.Clone(kv[0]))] = model.LabelValue(strings.Clone(kv[1]))
-		}
-		out[i] = alert.Alert{
-			Labels:      ls,
-			Annotations: model.LabelSet{"summary": model.LabelValue(strings.Clone("Disk fills within 4 hours"))},
-			StartsAt:    start,
-			UpdatedAt:   now,
-			RefreshBy:   now.Add(5 * time.Minute),
-		}
-	}
-	return out
+	return benchdata.Alerts(from, n, start, now)
 }
 
 // BenchmarkIngest takes batches of 1,000 alerts into a Deduper that holds

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,39 +12,12 @@ import (
 	"github.com/alertkit/alertkit/alert"
 	"github.com/alertkit/alertkit/dedup"
 	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/internal/benchdata"
 )
 
-// benchAlerts returns n firing alerts of 10 labels, in 1,000 groups of
-// alertname and namespace. Every name and value is a string of its own, as
-// decoding JSON makes them.
-func benchAlerts(n int, at time.Time) []alert.Alert {
-	alerts := make([]alert.Alert, n)
-	for i := range alerts {
-		ls := make(model.LabelSet, 10)
-		for _, kv := range [][2]string{
-			{"alertname", fmt.Sprintf("Alert%03d", i%100)},
-			{"namespace", fmt.Sprintf("team-%d", (i/100)%10)},
-			{"instance", fmt.Sprintf("10.%d.%d.%d:9100", i>>16&255, i>>8&255, i&255)},
-			{"pod", fmt.Sprintf("checkout-7d9f8b6c5-%07d", i)},
-			{"job", "node-exporter"},
-			{"cluster", "prod-eu-1"},
-			{"severity", "warning"},
-			{"service", "checkout"},
-			{"container", "exporter"},
-			{"prometheus", "monitoring/k8s"},
-		} {
-			ls[model.LabelName(strings.Clone(kv[0]))] = model.LabelValue(strings.Clone(kv[1]))
-		}
-		alerts[i] = alert.Alert{
-			Labels:      ls,
-			Annotations: model.LabelSet{"summary": model.LabelValue(strings.Clone("Disk fills within 4 hours"))},
-			StartsAt:    at,
-			UpdatedAt:   at,
-			RefreshBy:   at.Add(5 * time.Minute),
-		}
-	}
-	return alerts
-}
+// benchAlerts returns n firing alerts, in 1,000 groups of alertname and
+// namespace.
+func benchAlerts(n int, at time.Time) []alert.Alert { return benchdata.Alerts(0, n, at, at) }
 
 // pipeline is the dedup and incident stages over a memory store.
 type pipeline struct {

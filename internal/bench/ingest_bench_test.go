@@ -24,6 +24,7 @@ import (
 	"github.com/alertkit/alertkit/alert"
 	"github.com/alertkit/alertkit/dedup"
 	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/internal/benchdata"
 	"github.com/alertkit/alertkit/route"
 )
 
@@ -84,46 +85,10 @@ func ingestYAML() string {
 	return fmt.Sprintf(ingestConfig, routes.String(), receivers.String())
 }
 
-// ingestLabels returns the labels of benchmark alert i: 10 labels, in 1,000
-// groups of alertname and namespace. Every name and value is a string of its
-// own, as decoding JSON makes them.
-func ingestLabels(i int) model.LabelSet {
-	ls := make(model.LabelSet, 10)
-	for _, kv := range [][2]string{
-		{"alertname", fmt.Sprintf("Alert%03d", i%100)},
-		{"namespace", fmt.Sprintf("team-%d", (i/100)%10)},
-		{"instance", fmt.Sprintf("10.%d.%d.%d:9100", i>>16&255, i>>8&255, i&255)},
-		{"pod", fmt.Sprintf("checkout-7d9f8b6c5-%07d", i)},
-		{"job", "node-exporter"},
-		{"cluster", "prod-eu-1"},
-		{"severity", "warning"},
-		{"service", "checkout"},
-		{"container", "exporter"},
-		{"prometheus", "monitoring/k8s"},
-	} {
-		ls[model.LabelName(strings.Clone(kv[0]))] = model.LabelValue(strings.Clone(kv[1]))
-	}
-	return ls
-}
-
-func ingestAnnotations() model.LabelSet {
-	return model.LabelSet{"summary": model.LabelValue(strings.Clone("Disk fills within 4 hours"))}
-}
-
 // akAlerts returns alerts from, from+1, … as alertkit decodes them: firing
 // since start, refreshed at now, stale unless refreshed within 5 minutes.
 func akAlerts(from, n int, start, now time.Time) []alert.Alert {
-	out := make([]alert.Alert, n)
-	for i := range out {
-		out[i] = alert.Alert{
-			Labels:      ingestLabels(from + i),
-			Annotations: ingestAnnotations(),
-			StartsAt:    start,
-			UpdatedAt:   now,
-			RefreshBy:   now.Add(5 * time.Minute),
-		}
-	}
-	return out
+	return benchdata.Alerts(from, n, start, now)
 }
 
 // amAlerts returns the same alerts as Alertmanager's API makes of them: an
@@ -133,8 +98,8 @@ func amAlerts(from, n int, start, now time.Time) []*amalert.Alert {
 	for i := range out {
 		out[i] = &amalert.Alert{
 			Alert: model.Alert{
-				Labels:      ingestLabels(from + i),
-				Annotations: ingestAnnotations(),
+				Labels:      benchdata.Labels(from + i),
+				Annotations: benchdata.Annotations(),
 				StartsAt:    start,
 				EndsAt:      now.Add(5 * time.Minute),
 			},

@@ -584,8 +584,9 @@ func (p *Pipeline) followUps(ctx context.Context) error {
 	store := p.cfg.Incidents.Store()
 	var errs []error
 	for {
+		const batch = 100
 		timers, err := store.ClaimTimers(ctx, incident.Claim{
-			Now: p.cfg.Now(), Owner: p.cfg.Owner, Lease: p.cfg.Lease, Kinds: []string{incident.TimerFollowUp},
+			Now: p.cfg.Now(), Owner: p.cfg.Owner, Lease: p.cfg.Lease, Limit: batch, Kinds: []string{incident.TimerFollowUp},
 		})
 		if err != nil {
 			return errors.Join(append(errs, err)...)
@@ -599,7 +600,7 @@ func (p *Pipeline) followUps(ctx context.Context) error {
 				errs = append(errs, fmt.Errorf("follow-up %s: %w", t.Key, err))
 			}
 		}
-		if len(timers) < 100 || ctx.Err() != nil {
+		if len(timers) < batch || ctx.Err() != nil {
 			return errors.Join(errs...)
 		}
 	}

@@ -241,9 +241,13 @@ func (s *Store) Member(ctx context.Context, id incident.ID, fp model.Fingerprint
 
 // Members returns the members of an incident, in the order they joined.
 func (s *Store) Members(ctx context.Context, id incident.ID) ([]incident.Member, error) {
-	out, err := s.members(ctx, id)
+	byID, err := s.membersOf(ctx, id)
 	if err != nil {
 		return nil, wrap("members of "+string(id), err)
+	}
+	out := byID[id]
+	if out == nil {
+		out = []incident.Member{}
 	}
 	if len(out) == 0 {
 		if err := s.exists(ctx, id); err != nil {
@@ -251,28 +255,6 @@ func (s *Store) Members(ctx context.Context, id incident.ID) ([]incident.Member,
 		}
 	}
 	return out, nil
-}
-
-func (s *Store) members(ctx context.Context, id incident.ID) ([]incident.Member, error) {
-	rows, err := s.pool.Query(ctx, `SELECT body FROM alertkit_members WHERE incident_id = $1 ORDER BY joined`, string(id))
-	if err != nil {
-		return nil, err
-	}
-	out := []incident.Member{}
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		m, err := decodeMember(body)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }
 
 func (s *Store) exists(ctx context.Context, id incident.ID) error {
@@ -469,7 +451,11 @@ func (s *Store) scan(ctx context.Context, f incident.Filter, visit func(*inciden
 		}
 		var members map[incident.ID][]incident.Member
 		if f.Query != nil && len(page) > 0 {
-			if members, err = s.membersOf(ctx, page); err != nil {
+			ids := make([]incident.ID, len(page))
+			for i, inc := range page {
+				ids[i] = inc.ID
+			}
+			if members, err = s.membersOf(ctx, ids...); err != nil {
 				return wrap("search", err)
 			}
 		}
@@ -488,18 +474,18 @@ func (s *Store) scan(ctx context.Context, f incident.Filter, visit func(*inciden
 	}
 }
 
-// membersOf returns the members of a page of incidents, each in join order.
-func (s *Store) membersOf(ctx context.Context, page []*incident.Incident) (map[incident.ID][]incident.Member, error) {
-	ids := make([]string, len(page))
-	for i, inc := range page {
-		ids[i] = string(inc.ID)
+// membersOf returns the members of incidents, each in join order.
+func (s *Store) membersOf(ctx context.Context, ids ...incident.ID) (map[incident.ID][]incident.Member, error) {
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = string(id)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT incident_id, body FROM alertkit_members WHERE incident_id = ANY($1) ORDER BY incident_id, joined`, ids)
+	rows, err := s.pool.Query(ctx, `SELECT incident_id, body FROM alertkit_members WHERE incident_id = ANY($1) ORDER BY incident_id, joined`, keys)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make(map[incident.ID][]incident.Member, len(page))
+	out := make(map[incident.ID][]incident.Member, len(ids))
 	for rows.Next() {
 		var id, body string
 		if err := rows.Scan(&id, &body); err != nil {

@@ -31,9 +31,12 @@ type Options struct {
 	// FlapWindow mark it flapping. Default 4: two fire-and-resolve cycles. A
 	// negative value turns flap detection off.
 	FlapThreshold int
-	// FlapWindow is the window of flap detection, as Alerta's 1800 s. While
-	// an alert flaps, downstream sees at most one change of its state per
-	// window; the flag clears after a window without changes. Default 30m.
+	// FlapWindow is the window of flap detection, as Alerta's 1800 s: the
+	// flag clears after a window without changes. Default 30m. Flapping
+	// changes nothing of what downstream is told of the alert's state —
+	// every change is published, marked Flapping — so that incidents show
+	// what the sources say; it is the escalation stage that holds the pages
+	// of a flapping alert.
 	FlapWindow time.Duration
 	// Retention is how long a record that is no longer active (resolved, or
 	// an instant alert) is kept after it was last seen, so that an alert
@@ -75,8 +78,9 @@ type Record struct {
 	Fingerprint model.Fingerprint
 	// Alert is the latest report.
 	Alert alert.Alert
-	// State is the state downstream was last told of. It differs from the
-	// alert's own state only while the alert flaps.
+	// State is the state downstream was last told of: the alert's own
+	// state, unless downstream failed to record a change (Unpublish) that
+	// the next report or sweep publishes again.
 	State alert.State
 	// Flapping is set while the alert changes state too often.
 	Flapping bool
@@ -111,6 +115,9 @@ type Change struct {
 	// of a change alike, so that downstream can order changes across
 	// processes, where Seq, which counts per Deduper, cannot.
 	At time.Time
+	// Index is the index, in the batch given to Ingest, of the report that
+	// made the change; -1 for a change that Sweep or CheckIn made.
+	Index int
 }
 
 // String describes the change for logs: "new firing
@@ -190,8 +197,21 @@ type record struct {
 	annotations uint64      // the hash of Alert.Annotations
 	actual      alert.State // the alert's own state at its latest report or sweep
 	changes     []int64     // times of recent state changes, for flap detection
-	published   int64       // when State last changed
+	// unsent holds what downstream failed to record (Unpublish): the flags
+	// of the changes it lost, to publish again with the alert's state.
+	unsent unsent
 }
+
+// unsent is what a record must tell downstream again.
+type unsent uint8
+
+const (
+	unsentAny      unsent = 1 << iota // the state, at least
+	unsentNew                         // the alert is new to downstream
+	unsentRefired                     // it fired again
+	unsentOccurred                    // an instant alert occurred
+	unsentFlap                        // its flapping flag changed
+)
 
 // New returns a Deduper.
 func New(opts *Options) *Deduper {
@@ -224,18 +244,18 @@ func (d *Deduper) Ingest(alerts []alert.Alert) []Change {
 		a := &alerts[i]
 		if heartbeats {
 			var consumed bool
-			out, consumed = d.observeHeartbeats(out, a)
+			out, consumed = d.observeHeartbeats(out, a, i)
 			if consumed {
 				continue
 			}
-			out = d.ingest(out, a)
+			out = d.ingest(out, a, i)
 			continue
 		}
 		j := i % warmChunk
 		if j == 0 {
 			d.warm(alerts[i:min(i+warmChunk, len(alerts))], keys[:])
 		}
-		out = d.ingestKey(out, a, keys[j])
+		out = d.ingestKey(out, a, keys[j], i)
 	}
 	return out
 }
@@ -262,19 +282,20 @@ func (d *Deduper) warm(alerts []alert.Alert, keys []labelKey) {
 		if rec := sh.records[key]; rec != nil {
 			// Fields the report's processing reads, on three of the
 			// record's cache lines.
-			sum += uint64(rec.Fingerprint) + rec.Seq + uint64(rec.published)
+			sum += uint64(rec.Fingerprint) + rec.Seq + uint64(rec.actual)
 		}
 		sh.mu.Unlock()
 	}
 	d.warmed.Add(sum) // so that the reads are not optimised away
 }
 
-func (d *Deduper) ingest(out []Change, a *alert.Alert) []Change {
-	return d.ingestKey(out, a, d.key(a.Labels))
+// ingest takes a report in; index is its place in the batch, or -1.
+func (d *Deduper) ingest(out []Change, a *alert.Alert, index int) []Change {
+	return d.ingestKey(out, a, d.key(a.Labels), index)
 }
 
 // ingestKey takes a report in whose labels have the labelKey key.
-func (d *Deduper) ingestKey(out []Change, a *alert.Alert, key labelKey) []Change {
+func (d *Deduper) ingestKey(out []Change, a *alert.Alert, key labelKey, index int) []Change {
 	now := a.UpdatedAt
 	if now.IsZero() {
 		now = d.opts.Now()
@@ -301,10 +322,9 @@ func (d *Deduper) ingestKey(out []Change, a *alert.Alert, key labelKey) []Change
 			rec.Firings.close(a.EndsAt)
 		}
 		rec.State = rec.actual
-		rec.published = now.UnixNano()
 		rec.Seq = 1
 		sh.records[key] = rec
-		return append(out, Change{Record: rec.snapshot(), From: alert.StateNone, New: true, At: now})
+		return append(out, Change{Record: rec.snapshot(), From: alert.StateNone, New: true, At: now, Index: index})
 	}
 	if now.Before(rec.LastSeen) {
 		return out // older than what we know
@@ -325,13 +345,15 @@ func (d *Deduper) ingestKey(out []Change, a *alert.Alert, key labelKey) []Change
 
 	if a.Kind == alert.KindInstant {
 		if prev.Kind == alert.KindInstant && a.StartsAt.Equal(prev.StartsAt) {
-			return out // the same occurrence, delivered again
+			// The same occurrence, delivered again: news only if
+			// downstream failed to record it.
+			return d.maybePublish(out, rec, now, index, false, false)
 		}
 		from := rec.State
 		rec.Firings.point(a.StartsAt)
 		rec.State, rec.actual = alert.StateNone, alert.StateNone
 		rec.Seq++
-		return append(out, Change{Record: rec.snapshot(), From: from, Occurred: true, At: now})
+		return append(out, rec.change(from, now, index, unsentOccurred))
 	}
 	if prev.Kind == alert.KindInstant {
 		rec.actual = alert.StateNone // an event became a condition: start afresh
@@ -340,14 +362,14 @@ func (d *Deduper) ingestKey(out []Change, a *alert.Alert, key labelKey) []Change
 		// whatever a source that re-sends with a new startsAt says.
 		rec.Alert.StartsAt = prev.StartsAt
 	}
-	return d.transition(out, rec, a.StateAt(now), now)
+	return d.transition(out, rec, a.StateAt(now), now, index)
 }
 
 // transition moves a lasting record to its actual state cur at now, keeps
 // its intervals, detects flapping, and publishes the change when it should.
-func (d *Deduper) transition(out []Change, rec *record, cur alert.State, now time.Time) []Change {
+func (d *Deduper) transition(out []Change, rec *record, cur alert.State, now time.Time, index int) []Change {
 	if cur == rec.actual {
-		return d.maybePublish(out, rec, now, false, false)
+		return d.maybePublish(out, rec, now, index, false, false)
 	}
 	rec.actual = cur
 	refired := false
@@ -366,26 +388,78 @@ func (d *Deduper) transition(out []Change, rec *record, cur alert.State, now tim
 	if d.opts.FlapThreshold > 0 {
 		flapChanged = rec.noteChange(now, d.opts.FlapThreshold, d.opts.FlapWindow)
 	}
-	return d.maybePublish(out, rec, now, flapChanged, refired)
+	return d.maybePublish(out, rec, now, index, flapChanged, refired)
 }
 
-// maybePublish tells downstream of a state it has not seen, unless the alert
-// flaps and downstream was told of a change less than a window ago.
-func (d *Deduper) maybePublish(out []Change, rec *record, now time.Time, flapChanged, refired bool) []Change {
+// maybePublish tells downstream of a state it has not seen, of a change of
+// the flapping flag, and again of what downstream failed to record.
+func (d *Deduper) maybePublish(out []Change, rec *record, now time.Time, index int, flapChanged, refired bool) []Change {
 	due := rec.State != rec.actual
-	if due && rec.Flapping && now.UnixNano()-rec.published < int64(d.opts.FlapWindow) {
-		due = false
-	}
-	if !due && !flapChanged {
+	if !due && !flapChanged && rec.unsent == 0 {
 		return out
 	}
-	from := rec.State
-	if due {
-		rec.State = rec.actual
-		rec.published = now.UnixNano()
+	var news unsent
+	if flapChanged {
+		news |= unsentFlap
 	}
+	if refired && due {
+		news |= unsentRefired
+	}
+	from := rec.State
+	rec.State = rec.actual
 	rec.Seq++
-	return append(out, Change{Record: rec.snapshot(), From: from, FlapChanged: flapChanged, Refired: refired && due, At: now})
+	return append(out, rec.change(from, now, index, news))
+}
+
+// change makes the change that tells downstream of the record's state, with
+// the news of this change and whatever downstream failed to record before.
+func (rec *record) change(from alert.State, now time.Time, index int, news unsent) Change {
+	news |= rec.unsent
+	rec.unsent = 0
+	return Change{
+		Record: rec.snapshot(), From: from, At: now, Index: index,
+		New:         news&unsentNew != 0,
+		Refired:     news&unsentRefired != 0,
+		Occurred:    news&unsentOccurred != 0,
+		FlapChanged: news&unsentFlap != 0,
+	}
+}
+
+// Unpublish tells the Deduper that downstream failed to record changes it
+// published — the store was down, the write's context was cancelled — so
+// that it does not count them as known: the alert's next report, even a
+// plain repeat, or the next Sweep publishes its state again, with what
+// those changes said (new, fired again, occurred, flapping). A source's
+// retry of a payload that failed is thus recorded, never answered as a
+// repeat of what was lost. Changes of records the Deduper no longer holds
+// are ignored.
+func (d *Deduper) Unpublish(changes []Change) {
+	for i := range changes {
+		c := &changes[i]
+		key := d.key(c.Alert.Labels)
+		sh := d.shard(key)
+		sh.mu.Lock()
+		if rec := sh.records[key]; rec != nil && rec.Fingerprint == c.Fingerprint {
+			lost := unsentAny
+			if c.New {
+				lost |= unsentNew
+			}
+			if c.Refired {
+				lost |= unsentRefired
+			}
+			if c.Occurred {
+				lost |= unsentOccurred
+			}
+			if c.FlapChanged {
+				lost |= unsentFlap
+			}
+			rec.unsent |= lost
+			if rec.Seq == c.Seq {
+				rec.State = c.From // no later change went out meanwhile
+			}
+		}
+		sh.mu.Unlock()
+	}
 }
 
 // noteChange records a state change at now and reports whether the
@@ -427,22 +501,24 @@ func (d *Deduper) Sweep(now time.Time) []Change {
 		sh.mu.Lock()
 		for key, rec := range sh.records {
 			if rec.Alert.Kind == alert.KindInstant {
-				if now.Sub(rec.LastSeen) >= d.opts.Retention {
+				if rec.unsent != 0 {
+					out = d.maybePublish(out, rec, now, -1, false, false)
+				} else if now.Sub(rec.LastSeen) >= d.opts.Retention {
 					delete(sh.records, key)
 				}
 				continue
 			}
 			if cur := rec.Alert.StateAt(now); cur != rec.actual {
-				out = d.transition(out, rec, cur, now)
+				out = d.transition(out, rec, cur, now, -1)
 			}
 			if rec.Flapping && len(rec.changes) > 0 && t-rec.changes[len(rec.changes)-1] >= int64(d.opts.FlapWindow) {
 				rec.Flapping = false
 				rec.changes = rec.changes[:0]
-				out = d.maybePublish(out, rec, now, true, false)
-			} else if rec.Flapping {
-				out = d.maybePublish(out, rec, now, false, false)
+				out = d.maybePublish(out, rec, now, -1, true, false)
+			} else if rec.unsent != 0 {
+				out = d.maybePublish(out, rec, now, -1, false, false)
 			}
-			if rec.actual == alert.StateResolved && now.Sub(rec.LastSeen) >= d.opts.Retention {
+			if rec.actual == alert.StateResolved && rec.unsent == 0 && now.Sub(rec.LastSeen) >= d.opts.Retention {
 				delete(sh.records, key)
 			}
 		}
@@ -559,7 +635,6 @@ func (d *Deduper) Restore(a alert.Alert, state alert.State, flapping bool) bool 
 		rec.Firings.open(a.StartsAt)
 	}
 	rec.actual = state
-	rec.published = now.UnixNano()
 	rec.Seq = 1
 	sh.records[key] = rec
 	return true

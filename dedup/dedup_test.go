@@ -233,34 +233,35 @@ func TestFlapping(t *testing.T) {
 		rec.Firings.String())
 	assert.True(t, rec.Flapping)
 
-	// Downstream saw far fewer than the 22 state changes, never two within
-	// a window once the alert flapped.
+	// Downstream heard of every one of the 22 state changes — what is
+	// recorded follows the source — and from the fourth change of state on
+	// they are marked flapping.
 	var flapAt time.Time
-	var stateChanges []time.Time
+	var stateChanges, marked int
 	for _, c := range published {
 		if c.FlapChanged && c.Flapping {
 			flapAt = c.LastSeen
 		}
-		if c.From != c.State && !c.New {
-			stateChanges = append(stateChanges, c.LastSeen)
+		if c.From != c.State {
+			stateChanges++
+			if c.Flapping {
+				marked++
+			}
 		}
 	}
 	require.False(t, flapAt.IsZero(), "flapping was announced")
-	assert.LessOrEqual(t, len(stateChanges), 6, "of 22")
-	for i := 1; i < len(stateChanges); i++ {
-		if stateChanges[i-1].After(flapAt) {
-			assert.GreaterOrEqual(t, stateChanges[i].Sub(stateChanges[i-1]), dedup.DefaultFlapWindow,
-				"changes at %s and %s", stateChanges[i-1], stateChanges[i])
-		}
-	}
+	assert.Equal(t, 22, stateChanges, "every firing and resolution is published")
+	assert.Equal(t, 18, marked, "from the fourth change of state after the first firing on, marked flapping")
 
-	// Half an hour without changes: steady again, and the held state (resolved) is published.
+	// Half an hour without changes: steady again; the state is the one
+	// published last (resolved).
 	quiet := day(26, "17:41:47").Add(dedup.DefaultFlapWindow)
 	last := d.Sweep(quiet)
 	require.Len(t, last, 1)
 	assert.False(t, last[0].Flapping)
 	assert.True(t, last[0].FlapChanged)
 	assert.Equal(t, alert.StateResolved, last[0].State)
+	assert.Equal(t, alert.StateResolved, last[0].From)
 }
 
 // TestInstantOccurrences follows the talk's failed backup, which happened
@@ -495,4 +496,140 @@ func TestSweepOrder(t *testing.T) {
 			require.Equal(t, alert.StateUnknown, changes[i].State)
 		}
 	}
+}
+
+// TestUnpublish: a change that downstream failed to record is published
+// again by the alert's next report — a plain repeat, such as a source's
+// retry of the same payload — or by the next sweep, with what it said.
+func TestUnpublish(t *testing.T) {
+	start := day(26, "09:00:00")
+	backup := model.LabelSet{"alertname": "BackupFailed", "job": "redis"}
+	occurrence := func(at time.Time) alert.Alert {
+		return alert.Alert{Labels: backup, Kind: alert.KindInstant, StartsAt: at, UpdatedAt: at}
+	}
+	tests := []struct {
+		name string
+		// before brings the Deduper to where the lost change is made; lost
+		// makes it; again is what publishes it again.
+		before, lost, again func(d *dedup.Deduper) []dedup.Change
+		want               []string
+	}{{
+		name: "a new alert, then its retry",
+		lost: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{firing(daemonSet, start, start, 0)})
+		},
+		again: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{firing(daemonSet, start, start.Add(time.Second), 0)})
+		},
+		want: []string{"new:firing"},
+	}, {
+		name: "a resolution, then a repeat",
+		before: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{firing(daemonSet, start, start, 0)})
+		},
+		lost: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{resolved(daemonSet, start, start.Add(time.Minute), start.Add(time.Minute))})
+		},
+		again: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{resolved(daemonSet, start, start.Add(time.Minute), start.Add(2*time.Minute))})
+		},
+		want: []string{"firing→resolved"},
+	}, {
+		name: "a firing again, then a repeat",
+		before: func(d *dedup.Deduper) []dedup.Change {
+			return append(d.Ingest([]alert.Alert{firing(daemonSet, start, start, 0)}),
+				d.Ingest([]alert.Alert{resolved(daemonSet, start, start.Add(time.Minute), start.Add(time.Minute))})...)
+		},
+		lost: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{firing(daemonSet, start.Add(5*time.Minute), start.Add(5*time.Minute), 0)})
+		},
+		again: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{firing(daemonSet, start.Add(5*time.Minute), start.Add(6*time.Minute), 0)})
+		},
+		want: []string{"refired:resolved→firing"},
+	}, {
+		name: "an occurrence, then the same occurrence again",
+		lost: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{occurrence(start)})
+		},
+		again: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{occurrence(start)})
+		},
+		want: []string{"new:none"},
+	}, {
+		name: "a second occurrence, then the same occurrence again",
+		before: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{occurrence(start)})
+		},
+		lost: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{occurrence(start.Add(time.Hour))})
+		},
+		again: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{occurrence(start.Add(time.Hour))})
+		},
+		want: []string{"occurred"},
+	}, {
+		name: "unknown from a sweep, then the next sweep",
+		before: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{firing(daemonSet, start, start, time.Minute)})
+		},
+		lost: func(d *dedup.Deduper) []dedup.Change { return d.Sweep(start.Add(2 * time.Minute)) },
+		again: func(d *dedup.Deduper) []dedup.Change {
+			return d.Sweep(start.Add(3 * time.Minute))
+		},
+		want: []string{"firing→unknown"},
+	}, {
+		name: "a new alert, then a sweep",
+		lost: func(d *dedup.Deduper) []dedup.Change {
+			return d.Ingest([]alert.Alert{firing(daemonSet, start, start, 0)})
+		},
+		again: func(d *dedup.Deduper) []dedup.Change { return d.Sweep(start.Add(time.Minute)) },
+		want:  []string{"new:firing"},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := dedup.New(&dedup.Options{Now: func() time.Time { return start }})
+			if tt.before != nil {
+				tt.before(d)
+			}
+			lost := tt.lost(d)
+			require.Len(t, lost, 1)
+			d.Unpublish(lost)
+			again := tt.again(d)
+			assert.Equal(t, tt.want, summary(again))
+			assert.Empty(t, summary(tt.again(d)), "published once more, then known")
+		})
+	}
+}
+
+// TestUnpublishAfterALaterChange: a lost change whose alert changed again
+// meanwhile is told again with the latest state.
+func TestUnpublishAfterALaterChange(t *testing.T) {
+	start := day(26, "09:00:00")
+	d := dedup.New(nil)
+	lost := d.Ingest([]alert.Alert{firing(daemonSet, start, start, 0)})
+	later := d.Ingest([]alert.Alert{resolved(daemonSet, start, start.Add(time.Minute), start.Add(time.Minute))})
+	require.Equal(t, []string{"firing→resolved"}, summary(later))
+	d.Unpublish(lost)
+	again := d.Ingest([]alert.Alert{resolved(daemonSet, start, start.Add(time.Minute), start.Add(2*time.Minute))})
+	require.Len(t, again, 1)
+	assert.True(t, again[0].New, "downstream never recorded the alert")
+	assert.Equal(t, alert.StateResolved, again[0].State)
+}
+
+// TestChangeIndex: a change names the report of the batch that made it.
+func TestChangeIndex(t *testing.T) {
+	start := day(26, "09:00:00")
+	other := model.LabelSet{"alertname": "TargetDown", "job": "node"}
+	d := dedup.New(nil)
+	d.Ingest([]alert.Alert{firing(daemonSet, start, start, 0)})
+	changes := d.Ingest([]alert.Alert{
+		firing(daemonSet, start, start.Add(time.Second), 0), // a repeat: no change
+		firing(other, start, start.Add(time.Second), time.Minute),
+	})
+	require.Len(t, changes, 1)
+	assert.Equal(t, 1, changes[0].Index)
+	swept := d.Sweep(start.Add(time.Hour))
+	require.Len(t, swept, 1)
+	assert.Equal(t, -1, swept[0].Index)
 }

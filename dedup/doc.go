@@ -31,9 +31,18 @@
 // # Flapping
 //
 // An alert that changes state [Options.FlapThreshold] times within
-// [Options.FlapWindow] is flapping. While it flaps, downstream hears of at
-// most one change of its state per window, and the flag clears after a
-// window without changes; its intervals still record every firing.
+// [Options.FlapWindow] is flapping, and the flag clears after a window
+// without changes. Downstream still hears of every change of its state,
+// marked [Record.Flapping]: what is recorded always follows the source, and
+// it is for the notification side to hold a flapping alert's pages.
+//
+// # When downstream fails
+//
+// A change is news once: its repeats change nothing. So a stage that fails
+// to record a change (the store is down, the request was cancelled) gives it
+// back with [Deduper.Unpublish], and the alert's next report — a source's
+// retry of the same payload — or the next sweep publishes it again. The
+// pipeline does so for every change it could not write.
 //
 // # Heartbeats
 //

@@ -124,7 +124,7 @@ func (d *Deduper) CheckIn(name string, at time.Time) ([]Change, error) {
 	if resolve == nil {
 		return nil, nil
 	}
-	return d.ingest(nil, resolve), nil
+	return d.ingest(nil, resolve, -1), nil
 }
 
 func (d *Deduper) hasHeartbeats() bool {
@@ -134,8 +134,9 @@ func (d *Deduper) hasHeartbeats() bool {
 }
 
 // observeHeartbeats checks a reported alert in with every heartbeat it
-// matches, and reports whether a heartbeat consumes it.
-func (d *Deduper) observeHeartbeats(out []Change, a *alert.Alert) ([]Change, bool) {
+// matches, and reports whether a heartbeat consumes it; index is its place
+// in the batch.
+func (d *Deduper) observeHeartbeats(out []Change, a *alert.Alert, index int) ([]Change, bool) {
 	at := a.UpdatedAt
 	if at.IsZero() {
 		at = d.opts.Now()
@@ -154,7 +155,7 @@ func (d *Deduper) observeHeartbeats(out []Change, a *alert.Alert) ([]Change, boo
 	}
 	d.hbMu.Unlock()
 	for _, r := range resolved {
-		out = d.ingest(out, r)
+		out = d.ingest(out, r, index)
 	}
 	return out, consumed
 }
@@ -211,7 +212,7 @@ func (d *Deduper) sweepHeartbeats(out []Change, now time.Time) []Change {
 	}
 	d.hbMu.Unlock()
 	for i := range firing {
-		out = d.ingest(out, &firing[i])
+		out = d.ingest(out, &firing[i], -1)
 	}
 	return out
 }

@@ -315,3 +315,37 @@ func TestGroupKeyAsIncident(t *testing.T) {
 		}
 	}
 }
+
+// TestRoutesListsEveryRule: Routes gives the default and every rule, with
+// the targets they inherit.
+func TestRoutesListsEveryRule(t *testing.T) {
+	cfg, err := route.Parse([]byte(`
+default: {to: [receiver:ops], group_by: [alertname]}
+routes:
+  - name: db
+    match: ~team = db
+    to: [policy:db-oncall]
+    routes:
+      - 'trigger = PostgresDown -> @dba'
+      - match: trigger = ReplicationLag
+  - 'trigger = Watchdog -> receiver:deadman'
+`), "routes.yaml")
+	require.NoError(t, err)
+	r, err := route.Compile(cfg, nil)
+	require.NoError(t, err)
+	var got []string
+	for _, rt := range r.Routes() {
+		var targets []string
+		for _, tg := range rt.Targets {
+			targets = append(targets, tg.String())
+		}
+		got = append(got, rt.ID+" → "+strings.Join(targets, ", "))
+	}
+	require.Equal(t, []string{
+		"default → receiver:ops",
+		"db → policy:db-oncall",
+		"routes[0].routes[0] → @dba",
+		"routes[0].routes[1] → policy:db-oncall",
+		"routes[1] → receiver:deadman",
+	}, got)
+}

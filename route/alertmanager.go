@@ -1,6 +1,7 @@
 package route
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -38,6 +39,26 @@ type amRoute struct {
 	RepeatInterval      string            `yaml:"repeat_interval"`
 	MuteTimeIntervals   []string          `yaml:"mute_time_intervals"`
 	ActiveTimeIntervals []string          `yaml:"active_time_intervals"`
+
+	at, receiverAt Position // where the route and its receiver were written, without the file
+}
+
+// UnmarshalYAML reads a route, and where it and its receiver were written.
+func (r *amRoute) UnmarshalYAML(n *yaml.Node) error {
+	type plain amRoute // without this method
+	if err := n.Decode((*plain)(r)); err != nil {
+		return err
+	}
+	r.at = Position{Line: n.Line, Column: n.Column}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if v := n.Content[i+1]; n.Content[i].Value == "receiver" && v.Kind == yaml.ScalarNode {
+			r.receiverAt = Position{Line: v.Line, Column: v.Column}
+			if v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
+				r.receiverAt.Column++
+			}
+		}
+	}
+	return nil
 }
 
 type amInhibitRule struct {
@@ -62,6 +83,10 @@ type amTimeInterval struct {
 // routes and the time intervals carry over with Alertmanager's meaning. The
 // rest of the file (receivers' settings, templates, global) is ignored.
 // file names the source in errors.
+//
+// As Alertmanager does, FromAlertmanager refuses a route to a receiver the
+// file's receivers do not define: every one at once, with its position, as
+// CheckTargets reports them.
 func FromAlertmanager(data []byte, file string) (*Config, error) {
 	var am amConfig
 	if err := yaml.Unmarshal(data, &am); err != nil {
@@ -76,11 +101,7 @@ func FromAlertmanager(data []byte, file string) (*Config, error) {
 	if len(am.Route.Match)+len(am.Route.MatchRE)+len(am.Route.Matchers) > 0 {
 		return nil, fmt.Errorf("%s: route: the root route must not have matchers", file)
 	}
-	receivers := map[string]bool{}
-	for _, r := range am.Receivers {
-		receivers[r.Name] = true
-	}
-	c := converter{file: file, receivers: receivers}
+	c := converter{file: file}
 	root, err := c.route(am.Route, "route")
 	if err != nil {
 		return nil, err
@@ -112,12 +133,32 @@ func FromAlertmanager(data []byte, file string) (*Config, error) {
 		}
 		cfg.Inhibit = append(cfg.Inhibit, rule)
 	}
+	names := Names{Receivers: []string{}} // none defined is none known
+	for _, r := range am.Receivers {
+		names.Receivers = append(names.Receivers, r.Name)
+	}
+	if errs := cfg.targetErrors(names.checker(), "route", "route.routes"); len(errs) > 0 {
+		slices.SortStableFunc(errs, func(a, b *TargetError) int { return comparePos(a.Pos, b.Pos) })
+		out := make([]error, len(errs))
+		for i, e := range errs {
+			out[i] = e
+		}
+		return nil, errors.Join(out...)
+	}
 	return cfg, nil
 }
 
 type converter struct {
-	file      string
-	receivers map[string]bool
+	file string
+}
+
+// pos places a position of the file.
+func (c *converter) pos(p Position) Position {
+	if p.Line == 0 {
+		return Position{File: c.file}
+	}
+	p.File = c.file
+	return p
 }
 
 func (c *converter) route(r *amRoute, path string) (*Rule, error) {
@@ -130,16 +171,14 @@ func (c *converter) route(r *amRoute, path string) (*Rule, error) {
 		Continue:            r.Continue,
 		MuteTimeIntervals:   r.MuteTimeIntervals,
 		ActiveTimeIntervals: r.ActiveTimeIntervals,
-		Source:              Position{File: c.file},
+		Source:              c.pos(r.at),
 	}
 	if path != "route" {
 		rule.Name = path
 	}
 	if r.Receiver != "" {
-		if len(c.receivers) > 0 && !c.receivers[r.Receiver] {
-			return nil, fmt.Errorf("%s: %s: undefined receiver %q", c.file, path, r.Receiver)
-		}
 		rule.To = []Target{{Kind: Receiver, Name: r.Receiver}}
+		rule.toAt = []Position{c.pos(r.receiverAt)}
 	}
 	if r.GroupBy != nil {
 		rule.GroupBy = []model.LabelName{}
@@ -162,6 +201,9 @@ func (c *converter) route(r *amRoute, path string) (*Rule, error) {
 		*d.dst = time.Duration(md)
 	}
 	for i, child := range r.Routes {
+		if child == nil {
+			return nil, fmt.Errorf("%s: %s.routes[%d]: an empty route", c.pos(r.at), path, i)
+		}
 		cr, err := c.route(child, fmt.Sprintf("%s.routes[%d]", path, i))
 		if err != nil {
 			return nil, err

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/prometheus/alertmanager/timeinterval"
 	"github.com/prometheus/common/model"
@@ -70,6 +72,9 @@ type Rule struct {
 	Source Position
 	// matchAt is where Match starts, when known, to place MQL errors.
 	matchAt Position
+	// toAt is where each of To was written, when the rule was read from a
+	// file: CheckTargets places its errors there.
+	toAt []Position
 }
 
 // Config is a routing configuration: the default route, the rules, the
@@ -123,7 +128,11 @@ func LoadFile(path string) (*Config, error) {
 // A rule is either a mapping or a string in the line form of ParseLines.
 // Unknown keys are errors. Errors name the file, line and column, and the
 // rule. Parse checks the form; Compile checks the meaning (the MQL, the
-// names of time intervals).
+// names of time intervals); CheckTargets, what the targets name. Parse
+// keeps where each target was written for CheckTargets: the column of a
+// target inside a line-form rule is exact when the rule is on one line and
+// is plain, single-quoted, or double-quoted without an escape before the
+// target; otherwise it is where the rule's text starts.
 func Parse(data []byte, file string) (*Config, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -133,7 +142,7 @@ func Parse(data []byte, file string) (*Config, error) {
 	if len(doc.Content) == 0 {
 		return cfg, nil
 	}
-	d := decoder{file: file}
+	d := decoder{file: file, src: data}
 	top := doc.Content[0]
 	err := d.mapping(top, "config", map[string]func(*yaml.Node) error{
 		"default": func(n *yaml.Node) error {
@@ -149,6 +158,7 @@ func Parse(data []byte, file string) (*Config, error) {
 			return err
 		},
 		"time_intervals": func(n *yaml.Node) error {
+			n = resolve(n)
 			var list []struct {
 				Name          string                      `yaml:"name"`
 				TimeIntervals []timeinterval.TimeInterval `yaml:"time_intervals"`
@@ -186,7 +196,20 @@ func Parse(data []byte, file string) (*Config, error) {
 }
 
 // decoder reads YAML nodes with positions for errors.
-type decoder struct{ file string }
+type decoder struct {
+	file  string
+	src   []byte   // the text, to place offsets inside scalars
+	lines []string // src split into lines, on first use
+}
+
+// resolve returns the node an alias stands for: the list of an alias has
+// its items in the anchor's node.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
 
 func (d *decoder) pos(n *yaml.Node) Position {
 	return Position{File: d.file, Line: n.Line, Column: n.Column}
@@ -201,6 +224,74 @@ func (d *decoder) scalarPos(v *yaml.Node) Position {
 		return Position{File: d.file}
 	case v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0:
 		p.Column++
+	}
+	return p
+}
+
+// offsetPos is where byte off of a scalar's value was written. It is exact
+// for a scalar on one line: plain, single-quoted (a doubled quote counts
+// twice) or double-quoted up to its first escape. Past an escape, and in a
+// scalar spread over lines (a block scalar, or a plain or quoted one folded
+// onto the next line), the offset cannot be told from the value alone:
+// offsetPos points at the scalar then. Columns count characters, as the
+// YAML parser's do.
+func (d *decoder) offsetPos(v *yaml.Node, off int) Position {
+	start := d.scalarPos(v)
+	if start.Line == 0 {
+		return d.pos(v)
+	}
+	if off <= 0 || off > len(v.Value) {
+		return start
+	}
+	if d.lines == nil {
+		d.lines = strings.Split(string(d.src), "\n")
+	}
+	if v.Line > len(d.lines) {
+		return start
+	}
+	line := d.lines[v.Line-1]
+	i := 0 // the byte of line at column v.Column
+	for col := 1; col < v.Column; col++ {
+		if i >= len(line) {
+			return start
+		}
+		_, size := utf8.DecodeRuneInString(line[i:])
+		i += size
+	}
+	var quote byte
+	switch {
+	case v.Style&yaml.SingleQuotedStyle != 0:
+		quote = '\''
+	case v.Style&yaml.DoubleQuotedStyle != 0:
+		quote = '"'
+	case v.Style != 0:
+		return start // tagged, or another style that does not start with the text
+	}
+	if quote != 0 {
+		if i >= len(line) || line[i] != quote {
+			return start
+		}
+		i++
+	}
+	p := start
+	for j := 0; j < off; {
+		switch {
+		case i >= len(line):
+			return start
+		case quote == '\'' && line[i] == '\'':
+			if i+1 >= len(line) || line[i+1] != '\'' || v.Value[j] != '\'' {
+				return start
+			}
+			i, j, p.Column = i+2, j+1, p.Column+2
+			continue
+		case quote == '"' && line[i] == '\\':
+			return start
+		}
+		_, size := utf8.DecodeRuneInString(line[i:])
+		if j+size > len(v.Value) || line[i:i+size] != v.Value[j:j+size] {
+			return start
+		}
+		i, j, p.Column = i+size, j+size, p.Column+1
 	}
 	return p
 }
@@ -251,7 +342,7 @@ func (d *decoder) rules(n *yaml.Node, path string) ([]*Rule, error) {
 // rule reads a rule in the mapping form, or in the line form from a string.
 func (d *decoder) rule(n *yaml.Node, path string) (*Rule, error) {
 	if n.Kind == yaml.ScalarNode {
-		r, err := parseLine(n.Value, d.scalarPos(n))
+		r, err := parseLine(n.Value, d.scalarPos(n), func(off int) Position { return d.offsetPos(n, off) })
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
@@ -296,16 +387,20 @@ func (d *decoder) rule(n *yaml.Node, path string) (*Rule, error) {
 			return nil
 		},
 		"to": func(v *yaml.Node) error {
+			v = resolve(v)
 			var list []string
-			if err := v.Decode(&list); err != nil {
+			if err := v.Decode(&list); err != nil || len(v.Content) != len(list) {
 				return d.errf(v, "%s.to: expected a list of targets", path)
 			}
+			r.To, r.toAt = nil, nil
 			for i, s := range list {
+				item := resolve(v.Content[i])
 				t, err := ParseTarget(s)
 				if err != nil {
-					return d.errf(v.Content[i], "%s.to[%d]: %v", path, i, err)
+					return d.errf(item, "%s.to[%d]: %v", path, i, err)
 				}
 				r.To = append(r.To, t)
+				r.toAt = append(r.toAt, d.offsetPos(item, leadingSpace(s)))
 			}
 			return nil
 		},
@@ -316,8 +411,9 @@ func (d *decoder) rule(n *yaml.Node, path string) (*Rule, error) {
 			return nil
 		},
 		"group_by": func(v *yaml.Node) error {
+			v = resolve(v)
 			var list []string
-			if err := v.Decode(&list); err != nil {
+			if err := v.Decode(&list); err != nil || len(v.Content) != len(list) {
 				return d.errf(v, "%s.group_by: expected a list of label names", path)
 			}
 			r.GroupBy = []model.LabelName{}
@@ -364,9 +460,13 @@ func ParseLines(text, file string) ([]*Rule, error) {
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
 		}
-		indent := len(line) - len(strings.TrimLeft(line, " \t"))
+		indent := utf8.RuneCountInString(line[:leadingSpace(line)])
 		at := Position{File: file, Line: i + 1, Column: indent + 1}
-		r, err := parseLine(trimmed, at)
+		r, err := parseLine(trimmed, at, func(off int) Position {
+			p := at
+			p.Column += utf8.RuneCountInString(trimmed[:min(max(off, 0), len(trimmed))])
+			return p
+		})
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -377,34 +477,29 @@ func ParseLines(text, file string) ([]*Rule, error) {
 	return out, errors.Join(errs...)
 }
 
-// parseLine reads one rule of the line form, written at pos.
-func parseLine(line string, at Position) (*Rule, error) {
+// parseLine reads one rule of the line form, written at pos; col says
+// where a byte offset of line was written, to place each target.
+func parseLine(line string, at Position, col func(off int) Position) (*Rule, error) {
 	arrow := findArrow(line)
 	if arrow < 0 {
 		return nil, fmt.Errorf("%s: expected \"<query> -> <targets>\", found no \"->\" outside quotes", at)
 	}
 	r := &Rule{Match: strings.TrimSpace(line[:arrow]), matchAt: at}
 	rest := line[arrow+2:]
-	col := func(off int) Position {
-		p := at
-		if p.Line != 0 {
-			p.Column += off
-		}
-		return p
-	}
 	if words := strings.Fields(rest); len(words) > 0 && words[len(words)-1] == "continue" {
 		r.Continue = true
 		rest = rest[:strings.LastIndex(rest, "continue")]
 	}
 	off := arrow + 2
 	for part := range strings.SplitSeq(rest, ",") {
-		lead := len(part) - len(strings.TrimLeft(part, " \t"))
+		lead := leadingSpace(part)
 		if name := strings.TrimSpace(part); name != "" {
 			t, err := ParseTarget(name)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", col(off+lead), err)
 			}
 			r.To = append(r.To, t)
+			r.toAt = append(r.toAt, col(off+lead))
 		}
 		off += len(part) + 1
 	}
@@ -412,6 +507,12 @@ func parseLine(line string, at Position) (*Rule, error) {
 		return nil, fmt.Errorf("%s: no target after \"->\"", col(arrow))
 	}
 	return r, nil
+}
+
+// leadingSpace is the length in bytes of the white space s starts with, as
+// strings.TrimSpace sees it.
+func leadingSpace(s string) int {
+	return len(s) - len(strings.TrimLeftFunc(s, unicode.IsSpace))
 }
 
 // findArrow returns the offset of the first "->" outside quotes, or -1.

@@ -22,10 +22,17 @@
 // Alertmanager configuration's route tree, inhibit_rules and time intervals.
 //
 //	cfg, err := route.LoadFile("routes.yaml")
+//	err = cfg.CheckTargets(route.Names{Receivers: receivers, Schedules: schedules, Policies: policies})
 //	router, err := route.Compile(cfg, nil)
 //	for _, rt := range router.Route(&route.Subject{Alert: &a, Class: class, At: now}) {
 //		// rt.Targets, rt.Grouping (for incident.Manager.Observe), rt.Muted
 //	}
+//
+// Compile checks the rules, but cannot know what their targets name: a
+// route to receiver:team-paymnts would page nobody. [Config.CheckTargets]
+// checks every target against the receivers, people, teams, policies and
+// on-call layers the service has ([Names]), and reports each one that names
+// nothing with the line and column where it was written.
 //
 // Routing is indexed: the equalities of sibling rules (trigger = X, ~service
 // = Y, ~team IN (a, b)) are looked up rather than tested one by one, so ten

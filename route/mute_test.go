@@ -243,7 +243,7 @@ receivers:
 	assert.Equal(t, []string{"route.routes[0] pager [alertname cluster]", "route.routes[1].routes[0] sre-low [...]"}, ids)
 
 	_, err = route.FromAlertmanager([]byte("route:\n  receiver: a\n  routes: [{receiver: b}]\nreceivers: [{name: a}]\n"), "am.yml")
-	assert.EqualError(t, err, `am.yml: route.routes[0]: undefined receiver "b"`)
+	assert.EqualError(t, err, `am.yml:3:23: route.routes[0]: receiver:b: no receiver "b" (receivers: a)`)
 	_, err = route.FromAlertmanager([]byte("route:\n  receiver: a\n  routes: [{matchers: ['a=~\"(\"']}]\n"), "am.yml")
 	assert.ErrorContains(t, err, "am.yml: route.routes[0].matchers[0]: mql: alertmanager matchers:")
 	_, err = route.FromAlertmanager([]byte("receivers: []\n"), "am.yml")

@@ -33,8 +33,9 @@ type TriageRule struct {
 	// resolved for this long.
 	ResolveAfter time.Duration
 	// Pos is where the rule was written, for errors.
-	Pos     Position
-	matchAt Position
+	Pos      Position
+	matchAt  Position
+	assignAt Position // where Assign was written, for CheckTargets
 }
 
 // Verdict is what the triage rules decide for an alert.
@@ -185,7 +186,14 @@ func (d *decoder) triageRules(n *yaml.Node) ([]TriageRule, error) {
 				}
 				return nil
 			},
-			"assign": func(v *yaml.Node) error { r.Assign = v.Value; return nil },
+			"assign": func(v *yaml.Node) error {
+				v = resolve(v)
+				if v.Kind != yaml.ScalarNode {
+					return d.errf(v, "%s.assign: expected a person's name", path)
+				}
+				r.Assign, r.assignAt = v.Value, d.offsetPos(v, 0)
+				return nil
+			},
 			"resolve_after": func(v *yaml.Node) error {
 				md, err := model.ParseDuration(v.Value)
 				if err != nil {

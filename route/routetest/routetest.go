@@ -9,7 +9,7 @@
 //
 // The file:
 //
-//	config: routes.yaml      # the route.Config, relative to this file
+//	config: routes.yaml      # the route.Config, or the service's alertkit.yaml; relative to this file
 //	policy: severity.yaml    # optional: a severity.Policy; default DefaultPolicy
 //	runbooks: runbooks       # optional: a directory of runbooks
 //	at: 2026-11-23T10:00:00Z # optional: the time of the tests
@@ -23,7 +23,7 @@
 //	    state: firing        # optional: firing, pending or resolved
 //	    expect:
 //	      targets: ["@vasiliy.vasiliyev"]
-//	      routes: [routes[0]]
+//	      routes: ["routes[0]"]
 //	      group_key: 'routes[0]{alertname="GitlabDown", namespace="horns-and-hooves"}'
 //	      same_group_as: another test's name
 //	      severity: S3
@@ -38,9 +38,54 @@
 //
 // Only what expect names is checked. Each test runs as a subtest; a failure
 // prints what went wrong and how every rule saw the alert (route.Explain).
+//
+// # The service's configuration
+//
+// config may name the service's own one-file configuration, the file
+// pipeline.File reads, as it is: a file with a top-level routing, severity,
+// oncall, ladder, receivers or contacts key.
+//
+//	routing:
+//	  default: {to: [receiver:slack-ops]}
+//	  routes:
+//	    - 'project = "payments" -> team:payments, receiver:slack-payments'
+//	    - {name: database, match: 'trigger =~ "Postgres.*"', to: [oncall:db/primary]}
+//	severity: {environments: {dev: 2}}
+//	oncall:
+//	  schedules: [{name: db, layers: [{name: primary, members: [li.wei], handoff: "0 9 * * MON", start: 2026-11-23T09:00:00Z}]}]
+//	ladder: [[oncall:db/primary], [team:payments]]
+//	receivers:
+//	  - {name: slack-ops, slack: {webhook_url: "${SLACK_OPS_URL}"}}
+//	  - {name: slack-payments, slack: {webhook_url: "${SLACK_PAYMENTS_URL}"}}
+//	contacts:
+//	  teams: {payments: [slack-payments]}
+//	silences:
+//	  - {match: '~cluster = staging', ends_at: 2030-01-01T00:00:00Z, created_by: ops, comment: staging never pages}
+//
+// Its routing section is the route configuration, with the lines and
+// columns of the file; its severity section the policy, unless the test
+// file names one; its runbooks directory the runbooks, unless the test file
+// names one; and its silences are in force, from the time of the tests
+// when they give no start, besides those of the test file.
+//
+// Every target the configuration writes — in its routes, its triage
+// rules' assign, its ladder and its escalation policies — must then name
+// something, or RunFile fails before any test with the position of each
+// one that does not. Had the first route said receiver:slack-paymnts:
+//
+//	routetest: alertkit.yaml:4:47: routes[0]: receiver:slack-paymnts: no receiver "slack-paymnts" (receivers: slack-ops, slack-payments); did you mean receiver:slack-payments?
+//
+// The names are the receivers' (unchecked without a receivers section:
+// the host makes them in code); the people of contacts.people and the
+// members of the on-call layers (unchecked without contacts.people: the
+// fallback reaches everyone); the teams of contacts.teams (unchecked
+// without it); and the schedules, their layers and the policies of oncall
+// (none without it). Run checks the targets of an Env against its Names,
+// when set.
 package routetest
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -69,6 +114,12 @@ type Env struct {
 	Triage    *route.Triage
 	Inhibitor *route.Inhibitor
 	Silences  *route.Silences
+	// Names, if set, are what the targets of the Router's Config may
+	// name: the run fails before any test, with the position of each, if
+	// some name nothing (route.Config.CheckTargets). A nil field of Names
+	// leaves its kind unchecked. RunFile sets them from a service's
+	// one-file configuration.
+	Names *route.Names
 }
 
 // defaultAt is the time of tests that do not say: Monday 23 November 2026,
@@ -84,6 +135,9 @@ type file struct {
 	Silences []silence  `yaml:"silences"`
 	Tests    []testCase `yaml:"tests"`
 	dir      string
+	// more are the target errors of the service's configuration outside
+	// its routing (its ladder, its escalation policies), for prepare.
+	more []*route.TargetError
 }
 
 type labels map[string]string
@@ -122,21 +176,20 @@ type expect struct {
 	Dropped      *bool     `yaml:"dropped"`
 }
 
-func load(t testing.TB, path string) *file {
-	t.Helper()
+func load(path string) (*file, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("routetest: %v", err)
+		return nil, err
 	}
 	var node yaml.Node
 	if err := yaml.Unmarshal(data, &node); err != nil {
-		t.Fatalf("routetest: %s: %v", path, err)
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	f := &file{dir: filepath.Dir(path)}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
 	if err := dec.Decode(f); err != nil {
-		t.Fatalf("routetest: %s: %v", path, err)
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	// The line of each test, for failures.
 	if len(node.Content) > 0 {
@@ -154,67 +207,158 @@ func load(t testing.TB, path string) *file {
 	if f.At.IsZero() {
 		f.At = defaultAt
 	}
-	return f
+	return f, nil
 }
 
 // RunFile runs the route tests of a file, with the configuration the file
-// names.
+// names: a routing configuration, or a service's one-file configuration,
+// whose targets must then name its receivers, people, teams, schedules and
+// policies.
 func RunFile(t *testing.T, path string) {
 	t.Helper()
-	f := load(t, path)
-	if f.Config == "" {
-		t.Fatalf("routetest: %s: no config: name the routes file (config: routes.yaml), or call Run", path)
-	}
-	cfg, err := route.LoadFile(filepath.Join(f.dir, f.Config))
+	f, env, err := loadFile(path)
 	if err != nil {
 		t.Fatalf("routetest: %v", err)
 	}
-	env := Env{}
-	if env.Router, err = route.Compile(cfg, nil); err != nil {
-		t.Fatalf("routetest: %v", err)
+	run(t, path, f, env)
+}
+
+// loadFile reads a file of route tests and builds the Env of the
+// configuration it names.
+func loadFile(path string) (*file, Env, error) {
+	f, err := load(path)
+	if err != nil {
+		return nil, Env{}, err
 	}
-	if f.Policy != "" {
+	if f.Config == "" {
+		return nil, Env{}, fmt.Errorf("%s: no config: name the routes file (config: routes.yaml) or the service's configuration (config: alertkit.yaml), or call Run", path)
+	}
+	name := filepath.Join(f.dir, f.Config)
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, Env{}, err
+	}
+	env := Env{}
+	var svc *service
+	var cfg *route.Config
+	if top := serviceDoc(data); top != nil {
+		if svc, err = readService(top, data, name); err != nil {
+			return nil, Env{}, err
+		}
+		cfg = svc.routing
+		env.Names = &svc.names
+		f.more = svc.targetErrs
+	} else if cfg, err = route.Parse(data, name); err != nil {
+		return nil, Env{}, err
+	}
+	if env.Router, err = route.Compile(cfg, nil); err != nil {
+		return nil, Env{}, err
+	}
+	switch {
+	case f.Policy != "":
 		data, err := os.ReadFile(filepath.Join(f.dir, f.Policy))
 		if err != nil {
-			t.Fatalf("routetest: %v", err)
+			return nil, Env{}, err
 		}
 		if env.Policy, err = severity.ParsePolicy(data); err != nil {
-			t.Fatalf("routetest: %s: %v", f.Policy, err)
+			return nil, Env{}, fmt.Errorf("%s: %v", f.Policy, err)
+		}
+	case svc != nil && svc.severity != nil:
+		if env.Policy, err = severity.ParsePolicy(svc.severity); err != nil {
+			return nil, Env{}, fmt.Errorf("%s: severity: %v", name, err)
 		}
 	}
-	if f.Runbooks != "" {
+	switch {
+	case f.Runbooks != "":
 		if env.Runbooks, err = route.LoadRunbooks(os.DirFS(f.dir), filepath.ToSlash(f.Runbooks), env.Router.Parser()); err != nil {
-			t.Fatalf("routetest: %v", err)
+			return nil, Env{}, err
+		}
+	case svc != nil && svc.runbooks != "":
+		dir := svc.runbooks
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(filepath.Dir(name), dir)
+		}
+		if env.Runbooks, err = route.LoadRunbooks(os.DirFS(dir), ".", env.Router.Parser()); err != nil {
+			return nil, Env{}, fmt.Errorf("%s: runbooks: %w", name, err)
 		}
 	}
-	run(t, path, f, env)
+	if svc != nil && len(svc.silences) > 0 {
+		env.Silences = route.NewSilences(env.Router.Parser())
+		for i, s := range svc.silences {
+			if s.StartsAt.IsZero() {
+				s.StartsAt = f.At
+			}
+			if _, err := env.Silences.Set(s); err != nil {
+				return nil, Env{}, fmt.Errorf("%s: silences[%d]: %w", name, i, err)
+			}
+		}
+	}
+	return f, env, nil
 }
 
 // Run runs the route tests of a file against env; the file's config,
 // policy and runbooks, if it names any, are ignored.
 func Run(t *testing.T, path string, env Env) {
 	t.Helper()
-	run(t, path, load(t, path), env)
+	f, err := load(path)
+	if err != nil {
+		t.Fatalf("routetest: %v", err)
+	}
+	run(t, path, f, env)
 }
 
 func run(t *testing.T, path string, f *file, env Env) {
 	t.Helper()
+	if err := prepare(path, f, &env); err != nil {
+		t.Fatalf("routetest: %v", err)
+	}
+	groups := map[string]string{}
+	results := make([]*result, len(f.Tests))
+	for i := range f.Tests {
+		results[i] = evaluate(&f.Tests[i], f, &env)
+		groups[f.Tests[i].Name] = results[i].groupKey
+	}
+	for i := range f.Tests {
+		tc, res := &f.Tests[i], results[i]
+		name := tc.Name
+		if name == "" {
+			name = fmt.Sprintf("tests[%d]", i)
+		}
+		t.Run(name, func(t *testing.T) {
+			problems := check(tc, res, groups)
+			if len(problems) > 0 {
+				t.Errorf("%s:%d: %s\n  %s\nhow the rules saw it:\n%s", path, tc.line, name,
+					strings.Join(problems, "\n  "), indent(route.FormatSteps(res.explain)))
+			}
+		})
+	}
+}
+
+// prepare checks env's targets against its Names, and completes it: the
+// default policy, the Triage and Inhibitor of the Router's Config, the
+// file's firing alerts and silences.
+func prepare(path string, f *file, env *Env) error {
 	if env.Router == nil {
-		t.Fatal("routetest: Env.Router is nil")
+		return errors.New("the Env has no Router")
 	}
 	var err error
+	cfg := env.Router.Config()
+	if env.Names != nil {
+		if err := checkTargets(cfg, *env.Names, f.more); err != nil {
+			return err
+		}
+	}
 	if env.Policy == nil {
 		env.Policy = severity.DefaultPolicy()
 	}
-	cfg := env.Router.Config()
 	if env.Triage == nil {
 		if env.Triage, err = route.NewTriage(cfg.Triage, env.Router.Parser()); err != nil {
-			t.Fatalf("routetest: %v", err)
+			return err
 		}
 	}
 	if env.Inhibitor == nil {
 		if env.Inhibitor, err = route.NewInhibitor(cfg.Inhibit, env.Router.Parser()); err != nil {
-			t.Fatalf("routetest: %v", err)
+			return err
 		}
 	}
 	for _, ls := range f.Firing {
@@ -236,31 +380,11 @@ func run(t *testing.T, path string, f *file, env Env) {
 			}
 			sil.CreatedBy, sil.Comment = cmpOr(sil.CreatedBy, "routetest"), cmpOr(sil.Comment, fmt.Sprintf("silences[%d]", i))
 			if _, err := env.Silences.Set(sil); err != nil {
-				t.Fatalf("routetest: %s: silences[%d]: %v", path, i, err)
+				return fmt.Errorf("%s: silences[%d]: %v", path, i, err)
 			}
 		}
 	}
-
-	groups := map[string]string{}
-	results := make([]*result, len(f.Tests))
-	for i := range f.Tests {
-		results[i] = evaluate(&f.Tests[i], f, &env)
-		groups[f.Tests[i].Name] = results[i].groupKey
-	}
-	for i := range f.Tests {
-		tc, res := &f.Tests[i], results[i]
-		name := tc.Name
-		if name == "" {
-			name = fmt.Sprintf("tests[%d]", i)
-		}
-		t.Run(name, func(t *testing.T) {
-			problems := check(tc, res, groups)
-			if len(problems) > 0 {
-				t.Errorf("%s:%d: %s\n  %s\nhow the rules saw it:\n%s", path, tc.line, name,
-					strings.Join(problems, "\n  "), indent(route.FormatSteps(res.explain)))
-			}
-		})
-	}
+	return nil
 }
 
 // result is what happened to a test's alert.

@@ -95,6 +95,9 @@ type Incident struct {
 	// Severity is the level of the most severe alert the incident has had,
 	// 1 (S1) to 9 (S9); 0 when no alert carried one. It never falls.
 	Severity int
+	// ServiceLevel is the most demanding service level of its alerts
+	// (platinum, gold, silver), empty when none carried one. It never falls.
+	ServiceLevel string
 	// Owner is the one person responsible: the assignee. A hand-over that
 	// is not accepted yet is in Handover.
 	Owner   string
@@ -104,10 +107,16 @@ type Incident struct {
 	Triggers []string
 
 	// Alerts counts the members; Lasting those that are conditions; Active
-	// those that are not resolved (firing, pending or unknown).
-	Alerts, Lasting, Active int
-	// QuietSince is when the last active alert resolved.
+	// those that are not resolved (firing, pending or unknown); Flapping
+	// those that change state too often.
+	Alerts, Lasting, Active, Flapping int
+	// QuietSince is when the last active alert resolved. It stays set when
+	// the incident reopens, to tell how long it was quiet.
 	QuietSince time.Time
+	// Reopened counts the times the incident reopened — an alert fired
+	// again after it resolved, or a person reopened it. Each reopening is a
+	// new firing, which the escalation stage pages for again.
+	Reopened int
 
 	CreatedAt, UpdatedAt, AckedAt, ResolvedAt, ClosedAt time.Time
 
@@ -150,16 +159,35 @@ type Escalation struct {
 	// Mode is how the incident is handled: "page", "batch" (a digest) or
 	// "retrospective" (recorded only).
 	Mode string
-	// Steps counts the escalation steps taken, across rounds.
+	// Hold is the pending hold: how long the first page of each firing
+	// waits, in case the incident resolves meanwhile.
+	Hold time.Duration
+	// Steps counts the escalation steps taken in the current firing, across
+	// rounds.
 	Steps int
 	// Exhausted is set once the last step of the last round was taken.
 	Exhausted bool
+	// Firing is the firing the escalation pages for: 0 for the incident's
+	// first, then Incident.Reopened of the reopening it started again for.
+	Firing int
+	// LastPage is when the escalation last notified anyone.
+	LastPage time.Time
 }
 
 // Member is an alert of an incident, as the incident last heard of it.
+//
+// Its identity is the fingerprint of the labels its source sent, Labels:
+// the same in the dedup stage, in a restart's restored records, in
+// inhibition and in the history. What the pipeline learned of it besides —
+// labels that triage rules added, its severity and service level — is kept
+// beside them (Added, Severity, ServiceLevel), never in them.
 type Member struct {
 	Fingerprint model.Fingerprint
-	Labels      model.LabelSet
+	// Labels are the labels its source sent.
+	Labels model.LabelSet
+	// Added are the labels triage rules added. Queries see them as labels
+	// of the alert (an added label hides a sent one of the same name).
+	Added       model.LabelSet
 	Annotations model.LabelSet
 	Kind        alert.Kind
 	State       alert.State
@@ -170,9 +198,12 @@ type Member struct {
 	// change (alert.Alert.RefreshBy); zero if it gave none.
 	RefreshBy time.Time
 	// Firings counts its firing intervals, or its occurrences.
-	Firings  int
-	Severity int
-	JoinedAt time.Time
+	Firings int
+	// Severity is its level, 1 (S1) to 9, or 0 for none; ServiceLevel its
+	// service level, empty for none.
+	Severity     int
+	ServiceLevel string
+	JoinedAt     time.Time
 	// UpdatedAt is when the incident last heard of it.
 	UpdatedAt time.Time
 	// ChangedAt is when the change applied last happened, as the dedup
@@ -183,16 +214,49 @@ type Member struct {
 }
 
 // repeats reports whether a change says nothing the member does not
-// already say: its kind, state, flapping and the start of its firing.
+// already say: its kind, state, flapping, the start of its firing, and
+// whether its source promises to refresh it.
 func (m *Member) repeats(ch *dedup.Change) bool {
 	return m.Kind == ch.Alert.Kind && m.State == ch.State && m.Flapping == ch.Flapping &&
-		m.StartsAt.Equal(ch.Alert.StartsAt)
+		m.StartsAt.Equal(ch.Alert.StartsAt) && m.RefreshBy.IsZero() == ch.Alert.RefreshBy.IsZero()
 }
 
 // Trigger returns the member's trigger: label trigger, else alertname.
 func (m *Member) Trigger() string {
-	a := alert.Alert{Labels: m.Labels}
-	return a.Trigger()
+	if v, ok := m.Label("trigger"); ok && v != "" {
+		return v
+	}
+	v, _ := m.Label(string(model.AlertNameLabel))
+	return v
+}
+
+// Label returns a label of the member: an added one, else one its source
+// sent.
+func (m *Member) Label(name string) (string, bool) {
+	if v, ok := m.Added[model.LabelName(name)]; ok {
+		return string(v), true
+	}
+	v, ok := m.Labels[model.LabelName(name)]
+	return string(v), ok
+}
+
+// AllLabels returns the labels its source sent with the added ones: what
+// routes and queries saw. It returns Labels itself when nothing was added.
+func (m *Member) AllLabels() model.LabelSet { return merge(m.Labels, m.Added) }
+
+// merge returns ls with added over it; ls itself when added is empty.
+func merge(ls, added model.LabelSet) model.LabelSet {
+	if len(added) == 0 {
+		return ls
+	}
+	out := make(model.LabelSet, len(ls)+len(added))
+	for k, v := range ls {
+		out[k] = v
+	}
+	for k, v := range added {
+		out[k] = v
+	}
+	return out
 }
 
 // active reports whether the member still needs attention: a lasting alert

@@ -27,13 +27,19 @@ func (m *Manager) modify(ctx context.Context, id ID, change func(inc *Incident, 
 	})
 }
 
-// transition changes the status if from is one of the allowed ones.
+// transition changes the status if from is one of the allowed ones. A
+// snoozed incident whose alerts all resolved meanwhile, and that is woken
+// or acknowledged, resolves at once: only the snooze kept it.
 func (m *Manager) transition(ctx context.Context, id ID, op string, to Status, kind EventKind, actor, note string, allowed ...Status) (*Incident, error) {
 	return m.modify(ctx, id, func(inc *Incident, w *Write, now time.Time) error {
 		if !contains(allowed, inc.Status) {
 			return &TransitionError{ID: id, Op: op, From: inc.Status, To: to}
 		}
+		from := inc.Status
 		m.setStatus(inc, w, now, to, kind, actor, note)
+		if from == StatusSnoozed && to.Active() && inc.Lasting > 0 && inc.Active == 0 {
+			m.setStatus(inc, w, now, StatusResolved, EventResolved, m.opts.Actor, "all alerts resolved while it was snoozed")
+		}
 		return nil
 	})
 }
@@ -85,8 +91,7 @@ func (m *Manager) Reopen(ctx context.Context, id ID, actor, note string) (*Incid
 		if inc.Status != StatusResolved && inc.Status != StatusClosed {
 			return &TransitionError{ID: id, Op: "reopen", From: inc.Status, To: StatusOpen}
 		}
-		m.setStatus(inc, w, now, StatusOpen, EventReopened, actor, note)
-		inc.ResolvedAt, inc.ClosedAt = time.Time{}, time.Time{}
+		m.reopen(inc, w, now, actor, note)
 		return nil
 	})
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/alertkit/alertkit/alert"
 	"github.com/alertkit/alertkit/dedup"
+	"github.com/alertkit/alertkit/mql"
 )
 
 // Defaults of Options and Grouping.
@@ -224,6 +225,22 @@ func retry[T any](ctx context.Context, op func() (T, error), also ...error) (T, 
 	return zero, fmt.Errorf("incident: gave up after %d conflicting updates: %w", defaultRetries, ErrConflict)
 }
 
+// Enrichment is what the pipeline learned of an alert besides the labels
+// its source sent: the labels triage rules added, its severity and its
+// service level. It is stored beside the alert's labels, never in them, so
+// that the alert keeps the identity its source gave it (the fingerprint of
+// its labels) everywhere.
+type Enrichment struct {
+	// Labels are added by triage rules. Grouping and queries see them.
+	Labels model.LabelSet
+	// Severity is the alert's level, 1 (S1) to 9; 0 leaves it to
+	// Options.Severity.
+	Severity int
+	// ServiceLevel is the alert's service level (platinum, gold, silver);
+	// empty reads the label service_level.
+	ServiceLevel string
+}
+
 // Observe applies a change of an alert, from the dedup stage, to the
 // incident of its group under grouping g (nil for the Manager's default):
 // a new alert joins the group's active incident, or opens one; a resolved
@@ -235,16 +252,35 @@ func retry[T any](ctx context.Context, op func() (T, error), also ...error) (T, 
 // so is one that repeats it: replicas fed the same reports each observe
 // their copy of every change, and only the first counts.
 func (m *Manager) Observe(ctx context.Context, ch *dedup.Change, g *Grouping) (*Incident, error) {
+	return m.ObserveEnriched(ctx, ch, g, Enrichment{})
+}
+
+// ObserveEnriched is Observe for an alert that the pipeline enriched: the
+// group key and the incident's project and team are read from the alert's
+// labels with e.Labels over them, and the member keeps e beside the labels
+// its source sent.
+func (m *Manager) ObserveEnriched(ctx context.Context, ch *dedup.Change, g *Grouping, e Enrichment) (*Incident, error) {
 	if g == nil {
 		g = m.opts.Grouping
 	}
-	key := g.GroupKey(ch.Alert.Labels)
+	o := observation{ch: ch, g: g, e: e, labels: merge(ch.Alert.Labels, e.Labels)}
+	o.key = g.GroupKey(o.labels)
 	// Two replicas may open the group's incident at once: the loser sees
 	// ErrGroupActive, and joins the winner's on the next round.
-	return retry(ctx, func() (*Incident, error) { return m.observe(ctx, ch, g, key) }, ErrGroupActive)
+	return retry(ctx, func() (*Incident, error) { return m.observe(ctx, &o) }, ErrGroupActive)
 }
 
-func (m *Manager) observe(ctx context.Context, ch *dedup.Change, g *Grouping, key string) (*Incident, error) {
+// observation is a change on its way into an incident.
+type observation struct {
+	ch     *dedup.Change
+	g      *Grouping
+	e      Enrichment
+	labels model.LabelSet // the alert's labels with the added ones
+	key    string         // the group key
+}
+
+func (m *Manager) observe(ctx context.Context, o *observation) (*Incident, error) {
+	ch, g, key := o.ch, o.g, o.key
 	now := m.opts.Now()
 	inc, err := m.store.LatestByGroup(ctx, key)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -266,21 +302,27 @@ func (m *Manager) observe(ctx context.Context, ch *dedup.Change, g *Grouping, ke
 	switch {
 	case inc != nil && inc.Status.Active():
 	case inc != nil && activates && m.reopens(inc, g, now):
-		m.setStatus(inc, &w, now, StatusOpen, EventReopened, m.opts.Actor, "an alert fired again")
-		inc.ResolvedAt, inc.ClosedAt = time.Time{}, time.Time{}
+		m.reopen(inc, &w, now, m.opts.Actor, "an alert fired again")
 	case activates:
-		return m.open(ctx, ch, g, key, now)
+		return m.open(ctx, o, now)
 	case inc != nil && member != nil:
 		// An alert of a finished incident resolved: keep its record true,
 		// without touching the incident.
 	default:
 		return nil, nil
 	}
-	m.apply(inc, member, ch, g, &w, now)
+	m.apply(inc, member, o, &w, now)
 	if err := m.store.Update(ctx, inc, w); err != nil {
 		return nil, err
 	}
 	return inc, nil
+}
+
+// reopen returns a resolved or closed incident to open: a new firing.
+func (m *Manager) reopen(inc *Incident, w *Write, now time.Time, actor, note string) {
+	inc.Reopened++
+	m.setStatus(inc, w, now, StatusOpen, EventReopened, actor, note)
+	inc.ResolvedAt, inc.ClosedAt = time.Time{}, time.Time{}
 }
 
 // changedAt is when a change happened: its stamp, or now for a change made
@@ -301,19 +343,19 @@ func (m *Manager) reopens(inc *Incident, g *Grouping, now time.Time) bool {
 }
 
 // open creates the incident of a group with its first alert.
-func (m *Manager) open(ctx context.Context, ch *dedup.Change, g *Grouping, key string, now time.Time) (*Incident, error) {
+func (m *Manager) open(ctx context.Context, o *observation, now time.Time) (*Incident, error) {
 	inc := &Incident{
 		ID:        m.newID(now),
-		GroupKey:  key,
-		Group:     g.Labels(ch.Alert.Labels),
+		GroupKey:  o.key,
+		Group:     o.g.Labels(o.labels),
 		Status:    StatusOpen,
-		Project:   m.opts.Project(ch.Alert.Labels),
-		Team:      m.opts.Team(ch.Alert.Labels),
+		Project:   m.opts.Project(o.labels),
+		Team:      m.opts.Team(o.labels),
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
-	w := Write{Events: []Event{{At: now, Kind: EventOpened, Actor: m.opts.Actor, Note: key}}}
-	m.apply(inc, nil, ch, g, &w, now)
+	w := Write{Events: []Event{{At: now, Kind: EventOpened, Actor: m.opts.Actor, Note: o.key}}}
+	m.apply(inc, nil, o, &w, now)
 	if err := m.store.Create(ctx, inc, w); err != nil {
 		return nil, err
 	}
@@ -322,22 +364,36 @@ func (m *Manager) open(ctx context.Context, ch *dedup.Change, g *Grouping, key s
 
 // apply brings an incident and one of its members up to date with a change,
 // and says what it did in w.
-func (m *Manager) apply(inc *Incident, old *Member, ch *dedup.Change, g *Grouping, w *Write, now time.Time) {
+func (m *Manager) apply(inc *Incident, old *Member, o *observation, w *Write, now time.Time) {
+	ch, g := o.ch, o.g
 	mem := Member{
-		Fingerprint: ch.Fingerprint,
-		Labels:      ch.Alert.Labels,
-		Annotations: ch.Alert.Annotations,
-		Kind:        ch.Alert.Kind,
-		State:       ch.State,
-		Flapping:    ch.Flapping,
-		StartsAt:    ch.Alert.StartsAt,
-		EndsAt:      ch.Alert.EndsAt,
-		RefreshBy:   ch.Alert.RefreshBy,
-		Firings:     ch.Firings.Len(),
-		Severity:    m.opts.Severity(ch.Alert.Labels),
-		JoinedAt:    now,
-		UpdatedAt:   now,
-		ChangedAt:   changedAt(ch, now),
+		Fingerprint:  ch.Fingerprint,
+		Labels:       ch.Alert.Labels,
+		Added:        o.e.Labels,
+		Annotations:  ch.Alert.Annotations,
+		Kind:         ch.Alert.Kind,
+		State:        ch.State,
+		Flapping:     ch.Flapping,
+		StartsAt:     ch.Alert.StartsAt,
+		EndsAt:       ch.Alert.EndsAt,
+		RefreshBy:    ch.Alert.RefreshBy,
+		Firings:      ch.Firings.Len(),
+		Severity:     o.e.Severity,
+		ServiceLevel: o.e.ServiceLevel,
+		JoinedAt:     now,
+		UpdatedAt:    now,
+		ChangedAt:    changedAt(ch, now),
+	}
+	if mem.Severity == 0 {
+		mem.Severity = m.opts.Severity(o.labels)
+	}
+	if mem.ServiceLevel == "" {
+		mem.ServiceLevel = string(o.labels["service_level"])
+	}
+	if _, ok := mql.ServiceLevelValue(mem.ServiceLevel); !ok || strings.EqualFold(mem.ServiceLevel, "none") {
+		mem.ServiceLevel = "" // none, or a name no table knows
+	} else {
+		mem.ServiceLevel = strings.ToLower(mem.ServiceLevel)
 	}
 	event := func(kind EventKind, note string) {
 		w.Events = append(w.Events, Event{At: now, Kind: kind, Actor: m.opts.Actor, Note: note, Alert: ch.Fingerprint})
@@ -378,6 +434,14 @@ func (m *Manager) apply(inc *Incident, old *Member, ch *dedup.Change, g *Groupin
 			event(EventAlertFlapping, what)
 		}
 	}
+	if mem.Flapping && (old == nil || !old.Flapping) {
+		inc.Flapping++
+	} else if !mem.Flapping && old != nil && old.Flapping {
+		inc.Flapping--
+	}
+	if mem.ServiceLevel != "" && serviceRank(mem.ServiceLevel) > serviceRank(inc.ServiceLevel) {
+		inc.ServiceLevel = mem.ServiceLevel
+	}
 	if mem.active() && !wasActive {
 		if inc.Active == 0 && inc.Lasting > 0 {
 			// Quiet until now: a resolve timer may be waiting.
@@ -404,6 +468,13 @@ func (m *Manager) apply(inc *Incident, old *Member, ch *dedup.Change, g *Groupin
 		inc.QuietSince = now
 		m.allResolved(inc, g, w, now)
 	}
+}
+
+// serviceRank orders service levels: none (or empty) < silver < gold <
+// platinum.
+func serviceRank(level string) float64 {
+	v, _ := mql.ServiceLevelValue(level)
+	return v.Num
 }
 
 // allResolved acts on an incident whose alerts have all resolved: it
@@ -450,6 +521,9 @@ func (m *Manager) setStatus(inc *Incident, w *Write, now time.Time, to Status, k
 	switch {
 	case to == StatusResolved, to == StatusAcknowledged, to == StatusClosed && from.Active():
 		// Closing a resolved incident is no news to the receivers.
+		m.followUp(inc, w, now, kind)
+	case kind == EventReopened, kind == EventWoke, kind == EventUnacknowledged:
+		// News for the escalation stage: page again, or go on paging.
 		m.followUp(inc, w, now, kind)
 	}
 }

@@ -14,12 +14,14 @@ const (
 	// TimerResolve resolves an incident whose alerts stayed resolved for
 	// the grouping's quiet period.
 	TimerResolve = "resolve"
-	// TimerFollowUp is news of an incident for the receivers it went to:
-	// it resolved, closed, was acknowledged or handed over. With
-	// Options.FollowUps the Manager sets one in the very write that makes
-	// the change, so that the news outlives a process that dies right
-	// after; the notification stage (the pipeline) handles them. Its Data
-	// is the EventKind of the change.
+	// TimerFollowUp is news of an incident for the stages after it: for
+	// the receivers it went to, that it resolved, closed, was acknowledged
+	// or handed over; for the escalation stage, that it reopened (a new
+	// firing, to page for again), woke or was unacknowledged (to go on
+	// paging). With Options.FollowUps the Manager sets one in the very
+	// write that makes the change, so that the news outlives a process
+	// that dies right after; the pipeline handles them. Its Data is the
+	// EventKind of the change, and its Due the time of the change.
 	TimerFollowUp = "followup"
 )
 

@@ -25,10 +25,10 @@ var _ mql.Subject = View{}
 // Alerts returns the number of members.
 func (v View) Alerts() int { return len(v.Members) }
 
-// Label returns a label of member i.
+// Label returns a label of member i: one a triage rule added, else one its
+// source sent.
 func (v View) Label(i int, name string) (string, bool) {
-	s, ok := v.Members[i].Labels[model.LabelName(name)]
-	return string(s), ok
+	return v.Members[i].Label(name)
 }
 
 // Field returns the incident's own fields, and the state of member i.
@@ -46,6 +46,13 @@ func (v View) Field(i int, f mql.Field) (mql.Value, bool) {
 		return mql.Value{Str: v.Team}, v.Team != ""
 	case mql.FieldSeverity:
 		return mql.SeverityValue(v.Severity), v.Severity > 0
+	case mql.FieldServiceLevel:
+		if i >= 0 && i < len(v.Members) && v.Members[i].ServiceLevel != "" {
+			sl, ok := mql.ServiceLevelValue(v.Members[i].ServiceLevel)
+			return sl, ok
+		}
+		sl, ok := mql.ServiceLevelValue(v.ServiceLevel)
+		return sl, ok && v.ServiceLevel != ""
 	case mql.FieldAge:
 		return mql.AgeValue(v.At.Sub(v.CreatedAt)), true
 	}
@@ -76,7 +83,7 @@ func Summarize(members []Member) Summary {
 	for i := range members {
 		m := &members[i]
 		add("trigger", m.Trigger())
-		for name, value := range m.Labels {
+		for name, value := range m.AllLabels() {
 			if name == model.AlertNameLabel || name == "trigger" {
 				continue
 			}

@@ -20,6 +20,7 @@ type incidentBody struct {
 	Group      model.LabelSet `json:"group"`
 	Status     string         `json:"status"`
 	Severity   int            `json:"severity,omitempty"`
+	Service    string         `json:"service_level,omitempty"`
 	Owner      string         `json:"owner,omitempty"`
 	Team       string         `json:"team,omitempty"`
 	Project    string         `json:"project,omitempty"`
@@ -27,7 +28,9 @@ type incidentBody struct {
 	Alerts     int            `json:"alerts,omitempty"`
 	Lasting    int            `json:"lasting,omitempty"`
 	Active     int            `json:"active,omitempty"`
+	Flapping   int            `json:"flapping,omitempty"`
 	QuietSince time.Time      `json:"quiet_since,omitzero"`
+	Reopened   int            `json:"reopened,omitempty"`
 	CreatedAt  time.Time      `json:"created_at,omitzero"`
 	UpdatedAt  time.Time      `json:"updated_at,omitzero"`
 	AckedAt    time.Time      `json:"acked_at,omitzero"`
@@ -55,17 +58,20 @@ type handoverBody struct {
 }
 
 type escBody struct {
-	Policy    string `json:"policy,omitempty"`
-	Mode      string `json:"mode,omitempty"`
-	Steps     int    `json:"steps,omitempty"`
-	Exhausted bool   `json:"exhausted,omitempty"`
+	Policy    string        `json:"policy,omitempty"`
+	Mode      string        `json:"mode,omitempty"`
+	Hold      time.Duration `json:"hold,omitempty"`
+	Steps     int           `json:"steps,omitempty"`
+	Exhausted bool          `json:"exhausted,omitempty"`
+	Firing    int           `json:"firing,omitempty"`
+	LastPage  time.Time     `json:"last_page,omitzero"`
 }
 
 func encodeIncident(inc *incident.Incident) (string, error) {
 	b := incidentBody{
 		ID: string(inc.ID), GroupKey: inc.GroupKey, Group: inc.Group, Status: inc.Status.String(),
-		Severity: inc.Severity, Owner: inc.Owner, Team: inc.Team, Project: inc.Project, Triggers: inc.Triggers,
-		Alerts: inc.Alerts, Lasting: inc.Lasting, Active: inc.Active, QuietSince: inc.QuietSince,
+		Severity: inc.Severity, Service: inc.ServiceLevel, Owner: inc.Owner, Team: inc.Team, Project: inc.Project, Triggers: inc.Triggers,
+		Alerts: inc.Alerts, Lasting: inc.Lasting, Active: inc.Active, Flapping: inc.Flapping, QuietSince: inc.QuietSince, Reopened: inc.Reopened,
 		CreatedAt: inc.CreatedAt, UpdatedAt: inc.UpdatedAt, AckedAt: inc.AckedAt, ResolvedAt: inc.ResolvedAt, ClosedAt: inc.ClosedAt,
 	}
 	if !validStatus(inc.Status) {
@@ -78,7 +84,7 @@ func encodeIncident(inc *incident.Incident) (string, error) {
 		b.Handover = &handoverBody{From: h.From, To: h.To, Note: h.Note, At: h.At}
 	}
 	if e := inc.Escalation; e != nil {
-		b.Escalation = &escBody{Policy: e.Policy, Mode: e.Mode, Steps: e.Steps, Exhausted: e.Exhausted}
+		b.Escalation = &escBody{Policy: e.Policy, Mode: e.Mode, Hold: e.Hold, Steps: e.Steps, Exhausted: e.Exhausted, Firing: e.Firing, LastPage: e.LastPage}
 	}
 	data, err := json.Marshal(b)
 	return string(data), err
@@ -100,8 +106,8 @@ func decodeIncident(data string, version int64) (*incident.Incident, error) {
 	}
 	inc := &incident.Incident{
 		ID: incident.ID(b.ID), GroupKey: b.GroupKey, Group: b.Group, Status: status,
-		Severity: b.Severity, Owner: b.Owner, Team: b.Team, Project: b.Project, Triggers: b.Triggers,
-		Alerts: b.Alerts, Lasting: b.Lasting, Active: b.Active, QuietSince: b.QuietSince,
+		Severity: b.Severity, ServiceLevel: b.Service, Owner: b.Owner, Team: b.Team, Project: b.Project, Triggers: b.Triggers,
+		Alerts: b.Alerts, Lasting: b.Lasting, Active: b.Active, Flapping: b.Flapping, QuietSince: b.QuietSince, Reopened: b.Reopened,
 		CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, AckedAt: b.AckedAt, ResolvedAt: b.ResolvedAt, ClosedAt: b.ClosedAt,
 		Version: version,
 	}
@@ -112,7 +118,7 @@ func decodeIncident(data string, version int64) (*incident.Incident, error) {
 		inc.Handover = &incident.Handover{From: h.From, To: h.To, Note: h.Note, At: h.At}
 	}
 	if e := b.Escalation; e != nil {
-		inc.Escalation = &incident.Escalation{Policy: e.Policy, Mode: e.Mode, Steps: e.Steps, Exhausted: e.Exhausted}
+		inc.Escalation = &incident.Escalation{Policy: e.Policy, Mode: e.Mode, Hold: e.Hold, Steps: e.Steps, Exhausted: e.Exhausted, Firing: e.Firing, LastPage: e.LastPage}
 	}
 	return inc, nil
 }
@@ -120,6 +126,7 @@ func decodeIncident(data string, version int64) (*incident.Incident, error) {
 type memberBody struct {
 	Fingerprint string         `json:"fingerprint"`
 	Labels      model.LabelSet `json:"labels"`
+	Added       model.LabelSet `json:"added,omitempty"`
 	Annotations model.LabelSet `json:"annotations"`
 	Kind        alert.Kind     `json:"kind"`
 	State       alert.State    `json:"state"`
@@ -129,6 +136,7 @@ type memberBody struct {
 	RefreshBy   time.Time      `json:"refresh_by,omitzero"`
 	Firings     int            `json:"firings,omitempty"`
 	Severity    int            `json:"severity,omitempty"`
+	Service     string         `json:"service_level,omitempty"`
 	JoinedAt    time.Time      `json:"joined_at,omitzero"`
 	UpdatedAt   time.Time      `json:"updated_at,omitzero"`
 	ChangedAt   time.Time      `json:"changed_at,omitzero"`
@@ -136,8 +144,9 @@ type memberBody struct {
 
 func encodeMember(m *incident.Member) (string, error) {
 	data, err := json.Marshal(memberBody{
-		Fingerprint: m.Fingerprint.String(), Labels: m.Labels, Annotations: m.Annotations, Kind: m.Kind, State: m.State,
+		Fingerprint: m.Fingerprint.String(), Labels: m.Labels, Added: m.Added, Annotations: m.Annotations, Kind: m.Kind, State: m.State,
 		Flapping: m.Flapping, StartsAt: m.StartsAt, EndsAt: m.EndsAt, RefreshBy: m.RefreshBy, Firings: m.Firings, Severity: m.Severity,
+		Service:  m.ServiceLevel,
 		JoinedAt: m.JoinedAt, UpdatedAt: m.UpdatedAt, ChangedAt: m.ChangedAt,
 	})
 	if err != nil {
@@ -156,9 +165,10 @@ func decodeMember(data string) (incident.Member, error) {
 		return incident.Member{}, fmt.Errorf("stored member: fingerprint %q: %w", b.Fingerprint, err)
 	}
 	return incident.Member{
-		Fingerprint: fp, Labels: b.Labels, Annotations: b.Annotations, Kind: b.Kind, State: b.State,
+		Fingerprint: fp, Labels: b.Labels, Added: b.Added, Annotations: b.Annotations, Kind: b.Kind, State: b.State,
 		Flapping: b.Flapping, StartsAt: b.StartsAt, EndsAt: b.EndsAt, RefreshBy: b.RefreshBy, Firings: b.Firings, Severity: b.Severity,
-		JoinedAt: b.JoinedAt, UpdatedAt: b.UpdatedAt, ChangedAt: b.ChangedAt,
+		ServiceLevel: b.Service,
+		JoinedAt:     b.JoinedAt, UpdatedAt: b.UpdatedAt, ChangedAt: b.ChangedAt,
 	}, nil
 }
 

@@ -92,7 +92,10 @@ func testCreateAndGet(t *testing.T, s incident.Store) {
 	ctx := context.Background()
 	inc := newIncident(1, "TargetDown")
 	inc.Snooze = &incident.Snooze{Until: t0.Add(time.Hour), Comment: "later"}
+	inc.Severity, inc.ServiceLevel, inc.Flapping, inc.Reopened = 2, "gold", 1, 3
+	inc.Escalation = &incident.Escalation{Policy: "sre", Mode: "page", Hold: time.Minute, Steps: 2, Firing: 3, LastPage: t0.Add(time.Minute)}
 	m := member("TargetDown", "a", alert.StateFiring)
+	m.Added, m.Severity, m.ServiceLevel, m.Flapping = model.LabelSet{"team": "sre"}, 2, "gold", true
 	require.NoError(t, s.Create(ctx, inc, incident.Write{
 		Members: []incident.Member{m},
 		Events:  []incident.Event{{At: t0, Kind: incident.EventOpened, Actor: "alertkit"}},
@@ -106,8 +109,7 @@ func testCreateAndGet(t *testing.T, s incident.Store) {
 	members, err := s.Members(ctx, inc.ID)
 	require.NoError(t, err)
 	require.Len(t, members, 1)
-	assert.Equal(t, m.Labels, members[0].Labels)
-	assert.Equal(t, alert.StateFiring, members[0].State)
+	assert.Equal(t, m, members[0], "every field of a member is kept")
 
 	history, err := s.History(ctx, inc.ID)
 	require.NoError(t, err)

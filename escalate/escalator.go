@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,7 +97,30 @@ type Options struct {
 	AcceptWithin time.Duration
 	// Batch is how many timers are claimed at a time; default 100.
 	Batch int
+	// ContinueWithin makes an incident that fires again within this long
+	// of going quiet go on with its escalation from the step it had
+	// reached (the last step again if the policy was exhausted) rather than
+	// start again from the first step; default 0: every reopening is a new
+	// firing, paged from the first step after the pending hold.
+	ContinueWithin time.Duration
+	// FlapHold is how long after its last page a flapping incident that
+	// fires again waits before it pages again: a flapping alert pages at
+	// most once per FlapHold, and the page says it flaps. Default 30m, the
+	// dedup stage's flap window; negative turns the hold off.
+	FlapHold time.Duration
+	// Logger reports what the escalator cannot do — a stored escalation
+	// whose policy the configuration no longer has — once per incident
+	// and process; default slog.Default().
+	Logger *slog.Logger
 }
+
+// Defaults of Options.
+const (
+	DefaultFlapHold = 30 * time.Minute
+	// retryUnknown is how soon a step whose policy is unknown is tried
+	// again, in case the configuration gets it back.
+	retryUnknown = 5 * time.Minute
+)
 
 // Escalator pages people about incidents, step by step, until someone
 // acknowledges, and passes the baton at shift changes. It is driven by the
@@ -116,6 +140,8 @@ type Escalator struct {
 	schedules map[string]*Schedule
 	policies  map[string]*Policy
 	ladders   map[string]Ladder
+
+	reported sync.Map // incident IDs whose unknown policy was reported
 }
 
 // New returns an Escalator over an incident Manager.
@@ -139,6 +165,12 @@ func New(m *incident.Manager, n Notifier, opts *Options) *Escalator {
 	}
 	if e.opts.AcceptWithin <= 0 {
 		e.opts.AcceptWithin = 15 * time.Minute
+	}
+	if e.opts.FlapHold == 0 {
+		e.opts.FlapHold = DefaultFlapHold
+	}
+	if e.opts.Logger == nil {
+		e.opts.Logger = slog.Default()
 	}
 	return e
 }
@@ -282,6 +314,37 @@ func (e *Escalator) PlanFor(c severity.Classification, ladder string) (Plan, err
 	return plan, nil
 }
 
+// Policy returns a policy by name: one added, or one derived from a ladder
+// and a response ("sre/page 10m"), which every replica derives alike. It
+// fails for a name that is neither.
+func (e *Escalator) Policy(name string) (*Policy, error) { return e.policy(name) }
+
+// Policies returns the names of the policies added, sorted, for messages.
+func (e *Escalator) Policies() []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var names []string
+	for name := range e.policies {
+		if _, ladder := e.ladders[strings.Split(name, "/")[0]]; !ladder {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Ladders returns the names of the ladders added, sorted.
+func (e *Escalator) Ladders() []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var names []string
+	for name := range e.ladders {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
 // policy returns a policy by name: one added, or one derived from a ladder
 // and a response ("sre/page 10m"), which every replica derives alike.
 func (e *Escalator) policy(name string) (*Policy, error) {
@@ -342,7 +405,7 @@ func (e *Escalator) Engage(ctx context.Context, id incident.ID, plan Plan) error
 		if inc.Escalation != nil {
 			return errDone
 		}
-		inc.Escalation = &incident.Escalation{Policy: plan.Policy, Mode: modeName(plan.Mode)}
+		inc.Escalation = &incident.Escalation{Policy: plan.Policy, Mode: modeName(plan.Mode), Hold: max(plan.Hold, 0), Firing: inc.Reopened}
 		switch plan.Mode {
 		case severity.Page, severity.Batch:
 			w.Timers = append(w.Timers, incident.Timer{Key: timerKey(TimerEscalate, string(id)), Kind: TimerEscalate, Incident: id, Due: now.Add(max(plan.Hold, 0))})
@@ -356,9 +419,10 @@ func (e *Escalator) Engage(ctx context.Context, id incident.ID, plan Plan) error
 }
 
 // Resume brings the next escalation step of an incident forward to now:
-// call it when an incident wakes early because it got worse, is
-// unacknowledged, or reopens. It does nothing to an incident whose
-// escalation is exhausted or only recorded, or which is not open.
+// call it when an incident wakes early because it got worse, or is
+// unacknowledged (a reopened incident is a new firing: Restart). It does
+// nothing to an incident whose escalation is exhausted or only recorded,
+// or which is not open.
 func (e *Escalator) Resume(ctx context.Context, id incident.ID) error {
 	inc, err := e.store.Get(ctx, id)
 	if err != nil {
@@ -368,6 +432,66 @@ func (e *Escalator) Resume(ctx context.Context, id incident.ID) error {
 		return nil
 	}
 	return e.store.SetTimer(ctx, incident.Timer{Key: timerKey(TimerEscalate, string(id)), Kind: TimerEscalate, Incident: id, Due: e.opts.Now()})
+}
+
+// Restart starts the escalation of a reopened incident again. An incident
+// that fires again after it resolved is a new firing: it pages from the
+// first step of its policy after the pending hold, or goes to the next
+// digest again; a retrospective one stays recorded only. With
+// Options.ContinueWithin, a reopening that soon after the incident went
+// quiet goes on from the step it had reached instead, the last step again
+// if the policy was exhausted: never nobody. A flapping incident's page
+// waits until Options.FlapHold after its last one.
+//
+// Restart acts once per reopening (Incident.Reopened), however often it is
+// called, and by whichever replica: the pipeline calls it as the change
+// that reopens the incident is recorded, and again from the follow-up
+// written with that change, so that a process dying in between loses
+// nothing.
+func (e *Escalator) Restart(ctx context.Context, id incident.ID) error {
+	_, err := e.modify(ctx, id, func(inc *incident.Incident, w *incident.Write) error {
+		esc := inc.Escalation
+		if esc == nil || esc.Firing >= inc.Reopened {
+			return errDone
+		}
+		now := e.opts.Now()
+		esc.Firing = inc.Reopened
+		if esc.Mode == "retrospective" {
+			return nil
+		}
+		due := now.Add(esc.Hold)
+		var note string
+		switch {
+		case esc.Mode == "batch":
+			esc.Steps, esc.Exhausted = 0, false
+			note = "fired again: back in the next digest"
+		case e.opts.ContinueWithin > 0 && !inc.QuietSince.IsZero() && now.Sub(inc.QuietSince) < e.opts.ContinueWithin:
+			if esc.Exhausted && esc.Steps > 0 {
+				esc.Steps-- // the last step, again
+			}
+			esc.Exhausted = false
+			due = now
+			note = fmt.Sprintf("fired again %s after it went quiet: the escalation goes on at step %d of %s",
+				severity.FormatDuration(now.Sub(inc.QuietSince)), esc.Steps+1, esc.Policy)
+		default:
+			esc.Steps, esc.Exhausted = 0, false
+			note = "fired again: the escalation starts again from step 1 of " + esc.Policy
+			if esc.Hold > 0 {
+				note += ", after the pending hold of " + severity.FormatDuration(esc.Hold)
+			}
+		}
+		if inc.Flapping > 0 && e.opts.FlapHold > 0 && !esc.LastPage.IsZero() {
+			if held := esc.LastPage.Add(e.opts.FlapHold); held.After(due) {
+				due = held
+				note += fmt.Sprintf("; flapping: the page waits until %s, %s after the last one",
+					held.UTC().Format(time.RFC3339), severity.FormatDuration(e.opts.FlapHold))
+			}
+		}
+		w.Events = append(w.Events, e.event(now, note))
+		w.Timers = append(w.Timers, incident.Timer{Key: timerKey(TimerEscalate, string(id)), Kind: TimerEscalate, Incident: id, Due: due})
+		return nil
+	})
+	return err
 }
 
 var errDone = errors.New("nothing to do")
@@ -484,9 +608,17 @@ func (e *Escalator) step(ctx context.Context, t incident.Timer) error {
 		return nil
 	}
 	quiet := inc.Lasting > 0 && inc.Active == 0
-	if esc.Steps == 0 && (quiet || inc.Status == incident.StatusResolved || inc.Status == incident.StatusClosed) {
+	if esc.Steps == 0 && (quiet || !inc.Status.Active()) {
+		if inc.Status.Active() {
+			// Its alerts resolved within the pending hold, the incident
+			// not yet (a quiet period, or a person reopened it): an alert
+			// that fires again before it resolves is paged for after a
+			// hold, as a new firing.
+			t.Due = now.Add(max(esc.Hold, time.Minute))
+			return e.store.SetTimer(ctx, t)
+		}
 		// Nothing sent yet, and nothing to send: it resolved within the
-		// pending hold. A reopening resumes.
+		// pending hold. A reopening starts again.
 		note := "resolved within the pending hold: nobody paged"
 		if esc.Mode == "batch" {
 			note = "resolved within the pending hold: left out of the digest"
@@ -509,8 +641,9 @@ func (e *Escalator) step(ctx context.Context, t incident.Timer) error {
 	}
 	p, err := e.policy(esc.Policy)
 	if err != nil {
-		return fmt.Errorf("incident %s: %w", inc.ID, err)
+		return e.unknownPolicy(ctx, t, inc, now, err)
 	}
+	e.reported.Delete(inc.ID)
 	taken := esc.Steps
 	index, round := taken%len(p.Steps), taken/len(p.Steps)
 	if round > p.Repeat {
@@ -539,7 +672,7 @@ func (e *Escalator) step(ctx context.Context, t incident.Timer) error {
 	var skipped []string
 	for {
 		page = Page{
-			Key: fmt.Sprintf("%s/escalate/%d", inc.ID, taken+1), Kind: Escalation, Incident: inc.ID,
+			Key: stepKey(inc.ID, esc.Firing, taken+1), Kind: Escalation, Incident: inc.ID,
 			Policy: p.Name, Step: index + 1, Round: round,
 		}
 		e.resolve(&page, p.Steps[index].Notify, now)
@@ -551,9 +684,15 @@ func (e *Escalator) step(ctx context.Context, t incident.Timer) error {
 		index, round = taken%len(p.Steps), taken/len(p.Steps)
 	}
 	page.Reason = fmt.Sprintf("step %d of %s", index+1, p.Name)
-	if start > 0 {
+	switch {
+	case start > 0:
 		prev := p.Steps[(start-1)%len(p.Steps)]
 		page.Reason += fmt.Sprintf(": nobody acknowledged within %s", severity.FormatDuration(prev.Wait))
+	case esc.Firing > 0:
+		page.Reason += fmt.Sprintf(": it fired again (reopened %d times)", esc.Firing)
+	}
+	if inc.Flapping > 0 {
+		page.Reason += fmt.Sprintf("; flapping: %d of its alerts change state too often", inc.Flapping)
 	}
 	// Notify before recording: a crash in between sends the page again,
 	// with the same key, rather than never.
@@ -562,11 +701,15 @@ func (e *Escalator) step(ctx context.Context, t incident.Timer) error {
 			return err
 		}
 	}
+	firing := esc.Firing
 	_, err = e.modifyFrom(ctx, inc.ID, inc, func(inc *incident.Incident, w *incident.Write) error {
-		if inc.Escalation == nil || inc.Escalation.Steps != start {
+		if inc.Escalation == nil || inc.Escalation.Steps != start || inc.Escalation.Firing != firing {
 			return errDone // another worker took this step
 		}
 		inc.Escalation.Steps = taken + 1
+		if page.recipients() > 0 {
+			inc.Escalation.LastPage = now
+		}
 		if inc.Owner == "" && len(page.People) > 0 {
 			inc.Owner = page.People[0] // the first person paged holds the baton
 		}
@@ -592,6 +735,32 @@ func (e *Escalator) step(ctx context.Context, t incident.Timer) error {
 	return err
 }
 
+// unknownPolicy handles a step of an escalation whose policy the
+// Escalator does not have — the configuration lost it, or this replica's
+// differs: it says so once in the incident's history and in the log, with
+// what is missing and what there is, and tries again every few minutes in
+// case the configuration gets it back.
+func (e *Escalator) unknownPolicy(ctx context.Context, t incident.Timer, inc *incident.Incident, now time.Time, cause error) error {
+	what := fmt.Sprintf("escalation paused: %v (policies: %s; ladders: %s); it goes on once the configuration has it",
+		cause, listOrNone(e.Policies()), listOrNone(e.Ladders()))
+	if _, seen := e.reported.LoadOrStore(inc.ID, true); !seen {
+		e.opts.Logger.Error("escalate: an open incident's escalation names something the configuration does not have",
+			"incident", string(inc.ID), "policy", inc.Escalation.Policy, "error", cause.Error())
+	}
+	if err := e.record(ctx, incident.Timer{Key: "unknown/" + inc.Escalation.Policy}, inc.ID, now, what); err != nil {
+		return err
+	}
+	t.Due = now.Add(retryUnknown)
+	return e.store.SetTimer(ctx, t)
+}
+
+func listOrNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
 func (p *Page) recipients() int { return len(p.People) + len(p.Teams) + len(p.Receivers) }
 
 func targetList(ts []route.Target) string {
@@ -602,17 +771,34 @@ func targetList(ts []route.Target) string {
 	return strings.Join(s, ", ")
 }
 
-// digest hands a batch incident to the digest, once.
+// stepKey is the key of a step's page: "<id>/escalate/<step>" for the
+// incident's first firing, "<id>/escalate/<firing>/<step>" for a firing
+// after a reopening, so that a receiver that deduplicates by key hears of
+// each firing.
+func stepKey(id incident.ID, firing, step int) string {
+	if firing == 0 {
+		return fmt.Sprintf("%s/escalate/%d", id, step)
+	}
+	return fmt.Sprintf("%s/escalate/%d/%d", id, firing, step)
+}
+
+// digest hands a batch incident to the digest, once per firing.
 func (e *Escalator) digest(ctx context.Context, inc *incident.Incident, now time.Time) error {
 	page := Page{Key: string(inc.ID) + "/digest", Kind: Digest, Incident: inc.ID, Reason: "a batch response: the next digest"}
+	if f := inc.Escalation.Firing; f > 0 {
+		page.Key += "/" + strconv.Itoa(f)
+		page.Reason += fmt.Sprintf(" (it fired again, reopened %d times)", f)
+	}
 	if err := e.notifier.Notify(ctx, page); err != nil {
 		return err
 	}
+	firing := inc.Escalation.Firing
 	_, err := e.modifyFrom(ctx, inc.ID, inc, func(inc *incident.Incident, w *incident.Write) error {
-		if inc.Escalation == nil || inc.Escalation.Exhausted {
+		if inc.Escalation == nil || inc.Escalation.Exhausted || inc.Escalation.Firing != firing {
 			return errDone
 		}
 		inc.Escalation.Exhausted = true
+		inc.Escalation.LastPage = now
 		w.Events = append(w.Events, e.event(now, "queued for the digest: a batch response"))
 		return nil
 	})

@@ -38,7 +38,11 @@ func TestEscalationWalksTheLadder(t *testing.T) {
 	}, w.timeline())
 	inc := w.get("db")
 	assert.Equal(t, "bravo", inc.Owner, "the first person paged holds the baton")
-	assert.Equal(t, &incident.Escalation{Policy: "sre/page 10m", Mode: "page", Steps: 3, Exhausted: true}, inc.Escalation)
+	esc := inc.Escalation
+	require.NotNil(t, esc)
+	assert.Equal(t, incident.Escalation{Policy: "sre/page 10m", Mode: "page", Hold: 2 * time.Minute, Steps: 3, Exhausted: true},
+		incident.Escalation{Policy: esc.Policy, Mode: esc.Mode, Hold: esc.Hold, Steps: esc.Steps, Exhausted: esc.Exhausted})
+	assert.True(t, esc.LastPage.Equal(weekTime(t, "Mon 10:22")), "last paged at the third step, not %s", esc.LastPage)
 
 	keys := map[string]bool{}
 	for _, p := range w.pages.sent() {
@@ -80,14 +84,14 @@ func TestPendingHold(t *testing.T) {
 		"Mon 10:02:00 blip escalated: resolved within the pending hold: nobody paged",
 	}, w.timeline())
 
-	w.refire("blip") // within ReopenWithin: the same incident reopens
-	w.at("Mon 10:21")
-	assert.Equal(t, []string{"Mon 10:20:00 blip escalation bravo"}, w.pageLines())
+	w.refire("blip") // within ReopenWithin: the same incident reopens, a new firing held again
+	w.at("Mon 10:23")
+	assert.Equal(t, []string{"Mon 10:22:00 blip escalation bravo"}, w.pageLines())
 
 	// S1 on Platinum is held 12 seconds.
 	w.open("fire", "severity_level=1", "service_level=platinum")
-	w.at("Mon 10:22")
-	assert.Equal(t, "Mon 10:21:12 fire escalation bravo", w.pageLines()[1])
+	w.at("Mon 10:24")
+	assert.Equal(t, "Mon 10:23:12 fire escalation bravo", w.pageLines()[1])
 }
 
 func TestSnoozeAndWake(t *testing.T) {

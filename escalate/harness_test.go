@@ -99,6 +99,9 @@ type world struct {
 	names  map[incident.ID]string
 	labels map[string]model.LabelSet
 	tick   time.Duration
+	// opts are the Options of the escalators the world makes, but for Now
+	// and Owner.
+	opts escalate.Options
 }
 
 func newWorld(t *testing.T, start time.Time, config string) *world {
@@ -123,7 +126,9 @@ func newWorld(t *testing.T, start time.Time, config string) *world {
 // or a restarted process would be.
 func (w *world) escalator(owner string) *escalate.Escalator {
 	w.t.Helper()
-	e := escalate.New(w.m, w.pages, &escalate.Options{Now: w.clock.Now, Owner: owner})
+	o := w.opts
+	o.Now, o.Owner = w.clock.Now, owner
+	e := escalate.New(w.m, w.pages, &o)
 	require.NoError(w.t, e.Load(w.cfg))
 	return e
 }
@@ -150,11 +155,11 @@ func (w *world) open(name string, labels ...string) incident.ID {
 }
 
 // refire fires a resolved incident's alert again; a reopened incident's
-// escalation resumes.
+// escalation starts again, as the pipeline starts it.
 func (w *world) refire(name string) {
 	w.t.Helper()
 	inc := w.observe(alert.Alert{Labels: w.labels[name], StartsAt: w.clock.Now(), UpdatedAt: w.clock.Now()})
-	require.NoError(w.t, w.e.Resume(w.ctx, inc.ID))
+	require.NoError(w.t, w.e.Restart(w.ctx, inc.ID))
 }
 
 // resolve resolves an incident's alert.

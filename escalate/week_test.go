@@ -110,11 +110,7 @@ func TestWeek(t *testing.T) {
 		switch s.do {
 		case "open":
 			level, service, _ := strings.Cut(s.incident, ".")
-			labels := []string{"severity_level=" + strings.TrimPrefix(level, "s")}
-			if service != "none" {
-				labels = append(labels, "service_level="+service)
-			}
-			w.open(s.incident, labels...)
+			w.open(s.incident, "severity_level="+strings.TrimPrefix(level, "s"), "service_level="+service)
 			levels[s.incident] = true
 		case "ack":
 			w.ack(s.incident, s.who)

@@ -137,9 +137,9 @@ func parseName(names []string, s, what string) (int, error) {
 // Matrix maps Impact × Likelihood to a level: Matrix[likelihood-1][impact-1].
 type Matrix [5][5]Level
 
-// DefaultMatrix is the table of the on-call talk: a deadly impact that is
-// certain is S1, a negligible one that is rare S9, and each step milder in
-// either direction one level milder.
+// DefaultMatrix is the usual risk matrix of incident management: a deadly
+// impact that is certain is S1, a negligible one that is rare S9, and each
+// step milder in either direction one level milder.
 func DefaultMatrix() Matrix {
 	var m Matrix
 	for l := range 5 {

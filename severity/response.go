@@ -91,7 +91,7 @@ func (r Response) String() string {
 }
 
 // FormatDuration writes a duration in hours, minutes and seconds, without
-// the zero ones, as the talk's tables do: "24h", "10m", "1m30s", "0s".
+// the zero ones, as response-time tables do: "24h", "10m", "1m30s", "0s".
 func FormatDuration(d time.Duration) string {
 	if d == 0 {
 		return "0s"
@@ -114,7 +114,7 @@ func FormatDuration(d time.Duration) string {
 }
 
 // ParseResponse reads a Response from its String. "—" and "-" are read as
-// retrospective, as the talk's table writes it.
+// retrospective, as response-time tables write it.
 func ParseResponse(s string) (Response, error) {
 	mode, within, _ := strings.Cut(strings.TrimSpace(s), " ")
 	within = strings.TrimSpace(within)
@@ -157,8 +157,9 @@ func (r *Response) UnmarshalText(b []byte) error {
 // Responses[serviceLevel][level-1].
 type Responses [4][9]Response
 
-// DefaultResponses is the talk's table. Minutes page; 24h batches into a
-// daily digest; "—" is retrospective:
+// DefaultResponses is the response-time table of the alerts that carry a
+// service level. Minutes page; 24h batches into a daily digest; "—" is
+// retrospective:
 //
 //	service level  S1   S2   S3   S4   S5   S6   S7   S8  S9
 //	Platinum       1m   5m   10m  30m  24h  24h  24h  —   —
@@ -177,6 +178,51 @@ func DefaultResponses() Responses {
 		None:     {day, day, day, day, retro, retro, retro, retro, retro},
 	}
 }
+
+// DefaultUnclassified is the response row of an alert that has no service
+// level — no service_level label, and none from the service catalogue —
+// by level: DefaultUnclassified()[level-1]. Such an alert belongs to a
+// service nobody has classified yet, which an on-call engineer treats as a
+// production service until told otherwise: it pages as a Gold service
+// does, and batches or records as a Silver one does:
+//
+//	level         S1       S2        S3        S4   S5   S6  S7  S8  S9
+//	unclassified  page 5m  page 10m  page 30m  24h  24h  —   —   —   —
+//
+// So the Prometheus severity critical (S2) pages within ten minutes,
+// warning (S4) goes to the daily digest, and info (S6) is only recorded.
+// It differs from the None row of [DefaultResponses], which answers for a
+// service labelled service_level="none": one that someone has said nobody
+// is on call for.
+func DefaultUnclassified() [9]Response {
+	page := func(d time.Duration) Response { return Response{Mode: Page, Within: d} }
+	day := Response{Mode: Batch, Within: 24 * time.Hour}
+	retro := Response{}
+	m := time.Minute
+	return [9]Response{page(5 * m), page(10 * m), page(30 * m), day, day, retro, retro, retro, retro}
+}
+
+// Cell names a cell of the response tables: a level in the row of a
+// service level of [Responses], or in the row of unclassified alerts
+// ([Policy.Unclassified]). In an Unclassified cell, ServiceLevel is None.
+type Cell struct {
+	ServiceLevel ServiceLevel
+	// Unclassified selects the row of the alerts that have no service level.
+	Unclassified bool
+	Level        Level
+}
+
+// String returns "gold S2", or "unclassified S2".
+func (c Cell) String() string {
+	if c.Unclassified {
+		return unclassifiedRow + " " + c.Level.String()
+	}
+	return c.ServiceLevel.String() + " " + c.Level.String()
+}
+
+// unclassifiedRow is the name of the row of unclassified alerts in YAML and
+// in explanations.
+const unclassifiedRow = "unclassified"
 
 // Response returns the cell of a service level and a level; retrospective
 // for an unknown level.

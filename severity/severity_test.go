@@ -31,7 +31,7 @@ func TestParseLevel(t *testing.T) {
 	assert.Equal(t, severity.S1, severity.S2.Milder(-4))
 }
 
-func TestMatrixIsTheTalksTable(t *testing.T) {
+func TestDefaultMatrix(t *testing.T) {
 	m := severity.DefaultMatrix()
 	rows := map[severity.Likelihood]string{
 		severity.Certain:  "S1 S2 S3 S4 S5",
@@ -50,7 +50,7 @@ func TestMatrixIsTheTalksTable(t *testing.T) {
 	assert.Equal(t, severity.Level(0), m.Level(0, severity.Rare))
 }
 
-func TestResponsesAreTheTalksTable(t *testing.T) {
+func TestDefaultResponses(t *testing.T) {
 	r := severity.DefaultResponses()
 	rows := map[severity.ServiceLevel]string{
 		severity.Platinum: "page 1m,page 5m,page 10m,page 30m,batch 24h,batch 24h,batch 24h,retrospective,retrospective",
@@ -149,14 +149,14 @@ func TestClassify(t *testing.T) {
 		{name: "impact and likelihood", labels: ls("impact", "deadly", "likelihood", "possible", "service_level", "silver"),
 			level: severity.S3, from: "impact×likelihood", service: severity.Silver, response: "batch 24h", hold: 15 * time.Minute},
 		{name: "Deckhouse's likehood", labels: ls("impact", "Critical", "likehood", "certain"),
-			level: severity.S3, from: "impact×likelihood", response: "batch 24h", hold: 15 * time.Minute},
+			level: severity.S3, from: "impact×likelihood", response: "page 30m", hold: 5 * time.Minute},
 		{name: "severity_level wins", labels: ls("severity_level", "2", "impact", "negligible", "likelihood", "rare", "severity", "info"),
-			level: severity.S2, from: "severity_level", response: "batch 24h", hold: 15 * time.Minute},
+			level: severity.S2, from: "severity_level", response: "page 10m", hold: 2 * time.Minute},
 		{name: "prometheus severity", labels: ls("severity", "critical", "service_level", "gold"),
 			level: severity.S2, from: "severity", service: severity.Gold, response: "page 10m", hold: 2 * time.Minute},
 		{name: "prometheus severity in capitals", labels: ls("severity", "WARNING"),
 			level: severity.S4, from: "severity", response: "batch 24h", hold: 15 * time.Minute},
-		{name: "nothing", labels: ls("alertname", "X"), level: severity.S5, from: "unknown", response: "retrospective"},
+		{name: "nothing", labels: ls("alertname", "X"), level: severity.S5, from: "unknown", response: "batch 24h", hold: 15 * time.Minute},
 		{name: "dev is two levels milder", labels: ls("severity_level", "1", "env", "dev", "service_level", "platinum"),
 			level: severity.S3, from: "severity_level", service: severity.Platinum, response: "page 10m", hold: 2 * time.Minute},
 		{name: "service from the catalogue", labels: ls("severity", "critical", "service", "checkout"),
@@ -166,11 +166,11 @@ func TestClassify(t *testing.T) {
 		{name: "invalid severity_level falls back", labels: ls("severity_level", "S12", "severity", "warning"),
 			level: severity.S4, from: "severity", response: "batch 24h", hold: 15 * time.Minute,
 			wantErr: `label severity_level: invalid level "S12" (want S1 to S9)`},
-		{name: "unknown impact", labels: ls("impact", "huge", "likelihood", "rare"), level: severity.S5, from: "unknown", response: "retrospective",
+		{name: "unknown impact", labels: ls("impact", "huge", "likelihood", "rare"), level: severity.S5, from: "unknown", response: "batch 24h", hold: 15 * time.Minute,
 			wantErr: `label impact: unknown impact "huge" (want deadly, catastrophic, critical, marginal, negligible)`},
-		{name: "impact alone", labels: ls("impact", "deadly"), level: severity.S5, from: "unknown", response: "retrospective",
+		{name: "impact alone", labels: ls("impact", "deadly"), level: severity.S5, from: "unknown", response: "batch 24h", hold: 15 * time.Minute,
 			wantErr: "label impact: set without likelihood"},
-		{name: "unknown prometheus severity", labels: ls("severity", "urgent"), level: severity.S5, from: "unknown", response: "retrospective",
+		{name: "unknown prometheus severity", labels: ls("severity", "urgent"), level: severity.S5, from: "unknown", response: "batch 24h", hold: 15 * time.Minute,
 			wantErr: `label severity: unknown severity "urgent" (the policy knows critical, error, info, warning)`},
 		{name: "unknown service level, catalogue used", labels: ls("severity_level", "1", "service_level", "bronze", "service", "checkout"),
 			level: severity.S1, from: "severity_level", service: severity.Platinum, response: "page 1m", hold: 12 * time.Second,
@@ -196,9 +196,7 @@ func TestClassify(t *testing.T) {
 func TestPolicyRoundTrips(t *testing.T) {
 	p := severity.DefaultPolicy()
 	p.Environments = map[string]int{"dev": 2, "staging": 1}
-	holds := [4][9]time.Duration{}
-	holds[severity.Platinum][0] = 30 * time.Second
-	p.Holds = &holds
+	p.Holds = map[severity.Cell]time.Duration{{ServiceLevel: severity.Platinum, Level: severity.S1}: 30 * time.Second}
 
 	y, err := yaml.Marshal(p)
 	require.NoError(t, err)
@@ -225,11 +223,19 @@ unknown: S7
 `))
 	require.NoError(t, err)
 	assert.Equal(t, severity.S1, p.Severities["page"])
-	_, known := p.Severities["info"]
-	assert.False(t, known, "a section replaces the default as a whole")
+	assert.Equal(t, severity.S6, p.Severities["info"], "a section changes only the keys it names")
 	assert.Equal(t, severity.DefaultMatrix(), p.Matrix, "sections not given keep their defaults")
 	assert.Equal(t, severity.DefaultResponses(), p.Responses)
 	assert.Equal(t, severity.S7, p.Unknown)
+
+	p, err = severity.ParsePolicy([]byte(`
+replace: [severities]
+severities: {critical: S1, page: S1, warning: S5}
+`))
+	require.NoError(t, err)
+	_, known := p.Severities["info"]
+	assert.False(t, known, "a section in replace replaces the default as a whole")
+	assert.Equal(t, map[string]severity.Level{"critical": severity.S1, "page": severity.S1, "warning": severity.S5}, p.Severities)
 }
 
 func TestParsePolicyErrorsNameTheCell(t *testing.T) {
@@ -241,29 +247,29 @@ func TestParsePolicyErrorsNameTheCell(t *testing.T) {
 		name, yaml, want string
 	}{
 		{"matrix cell", "matrix:\n  certain: {deadly: S1, catastrophic: S2, critical: S3, marginal: S4, negligible: S5}\n  likely: {deadly: S2, catastrophic: S3, critical: S0, marginal: S5, negligible: S6}\n",
-			`severity policy: line 3: matrix.likely.critical: invalid level "S0" (want S1 to S9)`},
-		{"matrix row missing a cell", "matrix:\n  certain: {deadly: S1, catastrophic: S2, critical: S3, marginal: S4}\n",
-			"severity policy: line 2: matrix.certain: missing negligible"},
-		{"matrix missing a row", "matrix:\n  certain: {deadly: S1, catastrophic: S2, critical: S3, marginal: S4, negligible: S5}\n",
-			"severity policy: line 2: matrix: missing likely"},
+			`severity policy: line 3:52: matrix.likely.critical: invalid level "S0" (want S1 to S9)`},
+		{"replaced matrix row missing a cell", "replace: [matrix]\nmatrix:\n  certain: {deadly: S1, catastrophic: S2, critical: S3, marginal: S4}\n",
+			"severity policy: line 3:12: matrix.certain: missing negligible (matrix is in replace: give every cell)"},
+		{"replaced matrix missing a row", "replace: [matrix]\nmatrix:\n  certain: {deadly: S1, catastrophic: S2, critical: S3, marginal: S4, negligible: S5}\n",
+			"severity policy: line 3:3: matrix: missing likely (matrix is in replace: give every row)"},
 		{"matrix unknown likelihood", "matrix:\n  probable: {deadly: S1}\n",
-			`severity policy: line 2: matrix.probable: unknown likelihood "probable" (want certain, likely, possible, unlikely, rare)`},
+			`severity policy: line 2:3: matrix.probable: unknown likelihood "probable" (want certain, likely, possible, unlikely, rare)`},
 		{"response cell", "responses:\n  platinum: " + full("pager 1h") + "\n",
-			`severity policy: line 2: responses.platinum.S9: "pager 1h": unknown mode (want page <duration>, batch <duration> or retrospective)`},
+			`severity policy: line 2:100: responses.platinum.S9: "pager 1h": unknown mode (want page <duration>, batch <duration> or retrospective)`},
 		{"response row length", "responses:\n  gold: [page 1m]\n",
-			"severity policy: line 2: responses.gold: 1 cells, want 9 (S1 to S9)"},
-		{"response missing row", "responses:\n  platinum: " + full("retrospective") + "\n",
-			"severity policy: line 2: responses: missing gold"},
+			"severity policy: line 2:9: responses.gold: 1 cells, want 9 (S1 to S9), or a mapping of the cells to change, as {S2: page 10m}"},
+		{"replaced responses missing a row", "replace: [responses]\nresponses:\n  platinum: " + full("retrospective") + "\n",
+			"severity policy: line 3:3: responses: missing gold (responses is in replace: give every row)"},
 		{"unknown service level", "responses:\n  bronze: []\n",
-			`severity policy: line 2: responses.bronze: unknown service level "bronze" (want platinum, gold, silver or none)`},
+			`severity policy: line 2:3: responses.bronze: unknown service level "bronze" (want platinum, gold, silver, none or unclassified)`},
 		{"severity value", "severities:\n  critical: high\n",
-			`severity policy: line 2: severities.critical: invalid level "high" (want S1 to S9)`},
+			`severity policy: line 2:13: severities.critical: invalid level "high" (want S1 to S9)`},
 		{"environment too far", "environments: {dev: 12}\n",
-			"severity policy: line 1: environments.dev: 12 levels is beyond S1..S9"},
+			"severity policy: line 1:21: environments.dev: 12 levels is beyond S1..S9"},
 		{"hold", "holds:\n  platinum: [1m, 1m, 1m, 1m, 1m, 1m, 1m, 1m, soon]\n",
-			`severity policy: line 2: holds.platinum.S9: invalid duration "soon" (want 0s, 30s, 5m, …)`},
-		{"unknown key", "matrx: {}\n", `severity policy: line 1: unknown key "matrx" (want matrix, severities, env_label, environments, unknown, responses, holds)`},
-		{"bad env label", "env_label: 1env\n", `severity policy: line 1: env_label: invalid label name "1env"`},
+			`severity policy: line 2:46: holds.platinum.S9: invalid duration "soon" (want 0s, 30s, 5m, …)`},
+		{"unknown key", "matrx: {}\n", `severity policy: line 1:1: unknown key "matrx" (want matrix, severities, env_label, environments, unknown, responses, holds, replace)`},
+		{"bad env label", "env_label: 1env\n", `severity policy: line 1:12: env_label: invalid label name "1env"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -101,8 +101,12 @@ func run(out io.Writer) error {
 			class = policy.WithLevel(class, verdict.Severity)
 		}
 		s.Class = class
-		fmt.Fprintf(out, "  %s (from %s), %s service: %s, pending hold %s\n",
-			class.Level, class.From, class.ServiceLevel, class.Response, severity.FormatDuration(class.Hold))
+		service := class.ServiceLevel.String() + " service"
+		if class.Unclassified {
+			service = "no service level"
+		}
+		fmt.Fprintf(out, "  %s (from %s), %s: %s, pending hold %s\n",
+			class.Level, class.From, service, class.Response, severity.FormatDuration(class.Hold))
 		if rule, _, inhibited := inhibitor.Inhibited(s); inhibited {
 			fmt.Fprintf(out, "  inhibited by %s\n", rule)
 		}

@@ -3,6 +3,7 @@ package alert_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -100,6 +101,20 @@ func BenchmarkDecodePrometheus(b *testing.B) {
 		for b.Loop() {
 			if _, err := alert.DecodePrometheus(bytes.NewReader(body), opts); err != nil {
 				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "alerts/s")
+	})
+	// One alert of the wrong JSON type sends the payload down the slow path,
+	// which decodes each alert alone to keep the others.
+	bad := bytes.Replace(body, []byte(`"summary":"Pod is crash looping."`), []byte(`"summary":0.5`), 1)
+	b.Run(fmt.Sprintf("alerts=%d/wrong-type=1", n), func(b *testing.B) {
+		b.SetBytes(int64(len(bad)))
+		b.ReportAllocs()
+		for b.Loop() {
+			alerts, err := alert.DecodePrometheus(bytes.NewReader(bad), opts)
+			if _, ok := errors.AsType[*alert.RejectedError](err); !ok || len(alerts) != n-1 {
+				b.Fatalf("%d alerts, %v", len(alerts), err)
 			}
 		}
 		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "alerts/s")

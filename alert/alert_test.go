@@ -16,7 +16,7 @@ import (
 	"github.com/alertkit/alertkit/internal/clock"
 )
 
-// t0 is 09:28:12, when the talk's IngressResponses5xx first fired.
+// t0 is 09:28:12, when IngressResponses5xx first fired in the examples.
 var t0 = time.Date(2026, 11, 23, 9, 28, 12, 0, time.UTC)
 
 func labels(kv ...string) model.LabelSet {

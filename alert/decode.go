@@ -51,6 +51,12 @@ type DecodeOptions struct {
 	// StartsAt and tells a Prometheus alert's refresh deadline from its end.
 	// Default time.Now.
 	Now func() time.Time
+	// WholeOrNothing refuses a payload whole when any of its alerts is
+	// invalid, with the error of the first bad field (a *FieldError or
+	// *LimitError, as "[3].labels: invalid label name \"1x\""). By default
+	// each alert is taken or refused on its own: the decoders return the
+	// valid alerts of a payload, and a *RejectedError naming the others.
+	WholeOrNothing bool
 }
 
 // decodeConfig is DecodeOptions with the defaults applied.
@@ -148,24 +154,65 @@ func readBody(r io.Reader, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-// decodeJSON decodes data into v. A strict decode refuses object keys that
-// match no field. Errors name the path of the bad value.
-func decodeJSON(data []byte, v any, strict bool) error {
+// unmarshal decodes data, one JSON value, into v. A strict decode refuses
+// object keys that match no field. Malformed JSON, and data after the
+// value, is a *SyntaxError: the payload cannot be read. Any other error is
+// encoding/json's, about a value that does not fit v, for locateError to
+// explain.
+func unmarshal(data []byte, v any, strict bool) error {
 	if !strict {
-		if err := json.Unmarshal(data, v); err != nil {
-			return jsonError(data, v, false, err)
+		err := json.Unmarshal(data, v)
+		if se, ok := err.(*json.SyntaxError); ok {
+			return jsonSyntaxError(data, se)
 		}
-		return nil
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(data, v, true, err)
+	err := dec.Decode(v)
+	if se, ok := err.(*json.SyntaxError); ok {
+		return jsonSyntaxError(data, se)
 	}
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return syntaxError(data, int64(len(data)), "unexpected end of input")
+	}
+	// The decoder has read the whole value even if it does not fit v.
 	rest := data[dec.InputOffset():]
 	if trimmed := bytes.TrimLeft(rest, " \t\r\n"); len(trimmed) > 0 {
 		off := int64(len(data) - len(trimmed))
 		return syntaxError(data, off, "unexpected data after the JSON value")
 	}
-	return nil
+	return err
 }
+
+// decodeEach is the slow path of a payload whose alerts, elems, did not all
+// decode at once. It decodes each alert alone, so that one of the wrong
+// shape costs only itself: errs[i], when errs is not nil, is why elems[i]
+// did not decode, at the path that path(i) gives. With WholeOrNothing, or if
+// every alert decodes alone (what did not is elsewhere), it returns whole(),
+// the error of the payload.
+func decodeEach[T any](c *decodeConfig, elems []json.RawMessage, strict bool, path func(int) string, whole func() error) (items []T, errs []error, err error) {
+	if c.WholeOrNothing {
+		return nil, nil, whole()
+	}
+	items = make([]T, len(elems))
+	for i, e := range elems {
+		err := unmarshal(e, &items[i], strict)
+		if err == nil {
+			continue
+		}
+		if errs == nil {
+			errs = make([]error, len(elems))
+		}
+		items[i] = *new(T)
+		errs[i] = locateError(e, &items[i], path(i), strict, err)
+	}
+	if errs == nil {
+		return nil, nil, whole()
+	}
+	return items, errs, nil
+}
+
+// indexPath is the path of the alert at index i of a payload that is an
+// array of alerts.
+func indexPath(i int) string { return fmt.Sprintf("[%d]", i) }

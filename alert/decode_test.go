@@ -3,6 +3,7 @@ package alert_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -239,12 +240,16 @@ func TestDecodeEventsDefaultSource(t *testing.T) {
 	assert.Equal(t, "ci", got[1].Source)
 }
 
-// badInput is a payload that must be refused with exactly wantErr, as an
-// error of the type that wantType points to.
+// badInput is a payload with something wrong: with WholeOrNothing it is
+// refused with exactly wantErr, as an error of the type that wantType points
+// to. By default, unless whole is set, only its alert at index is refused,
+// with that error, and the others are taken.
 type badInput struct {
 	name     string
 	body     string
 	opts     alert.DecodeOptions
+	whole    bool // the payload as a whole is wrong: refused whole by default too
+	index    int  // the refused alert, unless whole
 	wantErr  string
 	wantType any // *alert.FieldError, *alert.SyntaxError or *alert.LimitError
 }
@@ -255,16 +260,42 @@ var (
 	limitError  = new(*alert.LimitError)
 )
 
-func checkRefusals(t *testing.T, cases []badInput, decode func(body string, opts *alert.DecodeOptions) (int, error)) {
+// checkRefusals decodes each case with decode, which returns the alerts it
+// took, in each mode.
+func checkRefusals(t *testing.T, cases []badInput, decode func(t *testing.T, body string, opts *alert.DecodeOptions) ([]alert.Alert, error)) {
 	t.Helper()
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.opts.Now = func() time.Time { return t0 }
-			n, err := decode(tt.body, &tt.opts)
-			require.Error(t, err)
-			assert.Zero(t, n, "nothing is half-accepted")
-			assert.Equal(t, tt.wantErr, err.Error())
-			assert.True(t, errors.As(err, tt.wantType), "error is %T", err)
+			t.Run("whole or nothing", func(t *testing.T) {
+				opts := tt.opts
+				opts.WholeOrNothing = true
+				alerts, err := decode(t, tt.body, &opts)
+				require.Error(t, err)
+				assert.Nil(t, alerts, "nothing is half-accepted")
+				assert.Equal(t, tt.wantErr, err.Error())
+				assert.True(t, errors.As(err, tt.wantType), "error is %T", err)
+			})
+			t.Run("alert by alert", func(t *testing.T) {
+				alerts, err := decode(t, tt.body, &tt.opts)
+				require.Error(t, err)
+				if tt.whole {
+					assert.Nil(t, alerts, "a payload refused whole gives no alerts")
+					assert.Equal(t, tt.wantErr, err.Error())
+					assert.True(t, errors.As(err, tt.wantType), "error is %T", err)
+					return
+				}
+				var rej *alert.RejectedError
+				require.ErrorAs(t, err, &rej)
+				require.Len(t, rej.Rejections, 1)
+				assert.Equal(t, tt.index, rej.Rejections[0].Index)
+				assert.Equal(t, tt.wantErr, rej.Rejections[0].Err.Error())
+				assert.True(t, errors.As(rej.Rejections[0].Err, tt.wantType), "error is %T", rej.Rejections[0].Err)
+				assert.Len(t, alerts, rej.Total-1, "the other alerts are taken")
+				for _, a := range alerts {
+					assert.NoError(t, a.Validate())
+				}
+			})
 		})
 	}
 }
@@ -276,56 +307,64 @@ func TestDecodeWebhookRefusals(t *testing.T) {
 		return `{"version":"4","status":"firing","receiver":"r","alerts":[` + strings.Join(alerts, ",") + `]}`
 	}
 	cases := []badInput{
-		{name: "empty body", body: "  \n", wantErr: "body: empty", wantType: fieldError},
-		{name: "truncated", body: `{"version":"4",`, wantErr: "malformed JSON at line 1, column 16: unexpected end of input", wantType: syntaxError},
-		{name: "not JSON", body: `version=4`, wantErr: "malformed JSON at line 1, column 1: invalid character 'v' looking for beginning of value", wantType: syntaxError},
-		{name: "syntax error on line 3", body: "{\n  \"version\": \"4\",\n  \"status\" \"firing\"\n}", wantErr: "malformed JSON at line 3, column 12: invalid character '\"' after object key", wantType: syntaxError},
-		{name: "trailing data", body: wrap(goodWebhookAlert) + ` {}`, wantErr: "malformed JSON at line 1, column 142: invalid character '{' after top-level value", wantType: syntaxError},
-		{name: "array instead of object", body: `[]`, wantErr: "body: expected an object, got array", wantType: fieldError},
-		{name: "wrong version", body: `{"version":"3","status":"firing","alerts":[]}`, wantErr: `version: got "3", want "4"`, wantType: fieldError},
-		{name: "missing version", body: `{"status":"firing","alerts":[]}`, wantErr: `version: got "", want "4"`, wantType: fieldError},
-		{name: "version as number", body: `{"version":4,"status":"firing","alerts":[]}`, wantErr: `version: expected a string, got number`, wantType: fieldError},
-		{name: "bad message status", body: `{"version":"4","status":"ok","alerts":[]}`, wantErr: `status: got "ok", want firing or resolved`, wantType: fieldError},
-		{name: "alerts not an array", body: `{"version":"4","status":"firing","alerts":{}}`, wantErr: "alerts: expected an array, got object", wantType: fieldError},
-		{name: "invalid label name", body: wrap(goodWebhookAlert, goodWebhookAlert, goodWebhookAlert, `{"status":"firing","labels":{"1x":"y"},"startsAt":"2026-11-23T09:28:12Z"}`), wantErr: `alerts[3].labels: invalid label name "1x"`, wantType: fieldError},
-		{name: "label value not a string", body: wrap(goodWebhookAlert, `{"status":"firing","labels":{"alertname":"A","severity":1}}`), wantErr: "alerts[1].labels.severity: expected a string, got number", wantType: fieldError},
+		{name: "empty body", whole: true, body: "  \n", wantErr: "body: empty", wantType: fieldError},
+		{name: "truncated", whole: true, body: `{"version":"4",`, wantErr: "malformed JSON at line 1, column 16: unexpected end of input", wantType: syntaxError},
+		{name: "not JSON", whole: true, body: `version=4`, wantErr: "malformed JSON at line 1, column 1: invalid character 'v' looking for beginning of value", wantType: syntaxError},
+		{name: "syntax error on line 3", whole: true, body: "{\n  \"version\": \"4\",\n  \"status\" \"firing\"\n}", wantErr: "malformed JSON at line 3, column 12: invalid character '\"' after object key", wantType: syntaxError},
+		{name: "trailing data", whole: true, body: wrap(goodWebhookAlert) + ` {}`, wantErr: "malformed JSON at line 1, column 142: invalid character '{' after top-level value", wantType: syntaxError},
+		{name: "array instead of object", whole: true, body: `[]`, wantErr: "body: expected an object, got array", wantType: fieldError},
+		{name: "wrong version", whole: true, body: `{"version":"3","status":"firing","alerts":[]}`, wantErr: `version: got "3", want "4"`, wantType: fieldError},
+		{name: "missing version", whole: true, body: `{"status":"firing","alerts":[]}`, wantErr: `version: got "", want "4"`, wantType: fieldError},
+		{name: "version as number", whole: true, body: `{"version":4,"status":"firing","alerts":[]}`, wantErr: `version: expected a string, got number`, wantType: fieldError},
+		{name: "bad message status", whole: true, body: `{"version":"4","status":"ok","alerts":[]}`, wantErr: `status: got "ok", want firing or resolved`, wantType: fieldError},
+		{name: "alerts not an array", whole: true, body: `{"version":"4","status":"firing","alerts":{}}`, wantErr: "alerts: expected an array, got object", wantType: fieldError},
+		{name: "invalid label name", index: 3, body: wrap(goodWebhookAlert, goodWebhookAlert, goodWebhookAlert, `{"status":"firing","labels":{"1x":"y"},"startsAt":"2026-11-23T09:28:12Z"}`), wantErr: `alerts[3].labels: invalid label name "1x"`, wantType: fieldError},
+		{name: "label value not a string", index: 1, body: wrap(goodWebhookAlert, `{"status":"firing","labels":{"alertname":"A","severity":1}}`), wantErr: "alerts[1].labels.severity: expected a string, got number", wantType: fieldError},
 		{name: "labels null", body: wrap(`{"status":"firing","labels":null,"startsAt":"2026-11-23T09:28:12Z"}`), wantErr: "alerts[0].labels: empty: an alert needs at least one label", wantType: fieldError},
-		{name: "bad time", body: wrap(goodWebhookAlert, `{"status":"firing","labels":{"alertname":"A"},"startsAt":"yesterday"}`), wantErr: `alerts[1].startsAt: invalid time "yesterday" (want RFC 3339, like 2026-11-23T09:28:12Z)`, wantType: fieldError},
+		{name: "bad time", index: 1, body: wrap(goodWebhookAlert, `{"status":"firing","labels":{"alertname":"A"},"startsAt":"yesterday"}`), wantErr: `alerts[1].startsAt: invalid time "yesterday" (want RFC 3339, like 2026-11-23T09:28:12Z)`, wantType: fieldError},
 		{name: "time as number", body: wrap(`{"status":"firing","labels":{"alertname":"A"},"endsAt":0}`), wantErr: "alerts[0].endsAt: expected an RFC 3339 time string, got number", wantType: fieldError},
 		{name: "missing startsAt", body: wrap(`{"status":"firing","labels":{"alertname":"A"}}`), wantErr: "alerts[0].startsAt: missing", wantType: fieldError},
 		{name: "bad alert status", body: wrap(`{"status":"ok","labels":{"alertname":"A"},"startsAt":"2026-11-23T09:28:12Z"}`), wantErr: `alerts[0].status: got "ok", want firing or resolved`, wantType: fieldError},
 		{name: "end before start", body: wrap(`{"status":"resolved","labels":{"alertname":"A"},"startsAt":"2026-11-23T09:28:12Z","endsAt":"2026-11-23T09:00:00Z"}`), wantErr: "alerts[0].endsAt: 2026-11-23T09:00:00Z is before startsAt 2026-11-23T09:28:12Z", wantType: fieldError},
 		{name: "deadline before start", body: wrap(`{"status":"firing","labels":{"alertname":"A"},"startsAt":"2026-11-23T09:28:12Z","endsAt":"2026-11-23T09:00:00Z"}`), wantErr: "alerts[0].endsAt: 2026-11-23T09:00:00Z is before startsAt 2026-11-23T09:28:12Z", wantType: fieldError},
-		{name: "too many alerts", body: wrap(goodWebhookAlert, goodWebhookAlert, goodWebhookAlert), opts: alert.DecodeOptions{MaxAlerts: 2}, wantErr: "alerts: more than the limit of 2 alerts", wantType: limitError},
+		{name: "too many alerts", whole: true, body: wrap(goodWebhookAlert, goodWebhookAlert, goodWebhookAlert), opts: alert.DecodeOptions{MaxAlerts: 2}, wantErr: "alerts: more than the limit of 2 alerts", wantType: limitError},
 		{name: "too many labels", body: wrap(`{"status":"firing","labels":{"a":"1","b":"2","c":"3"},"startsAt":"2026-11-23T09:28:12Z"}`), opts: alert.DecodeOptions{MaxLabels: 2}, wantErr: "alerts[0].labels: more than the limit of 2 labels", wantType: limitError},
 		{name: "too many annotations", body: wrap(`{"status":"firing","labels":{"a":"1"},"annotations":{"a":"1","b":"2","c":"3"},"startsAt":"2026-11-23T09:28:12Z"}`), opts: alert.DecodeOptions{MaxLabels: 2}, wantErr: "alerts[0].annotations: more than the limit of 2 labels", wantType: limitError},
-		{name: "body too large", body: wrap(goodWebhookAlert), opts: alert.DecodeOptions{MaxBytes: 64}, wantErr: "body: more than the limit of 64 bytes", wantType: limitError},
+		{name: "wrong version and an alert of the wrong type", whole: true, body: `{"version":"3","status":"firing","alerts":[{"labels":{"a":1}}]}`, wantErr: `version: got "3", want "4"`, wantType: fieldError},
+		{name: "too many alerts, one of the wrong type", whole: true, body: wrap(goodWebhookAlert, `{"labels":{"a":1}}`), opts: alert.DecodeOptions{MaxAlerts: 1}, wantErr: "alerts: more than the limit of 1 alerts", wantType: limitError},
+		{name: "alerts given twice", whole: true, body: `{"version":"4","status":"firing","alerts":[{"labels":{"a":1}}],"alerts":[]}`, wantErr: "alerts[0].labels.a: expected a string, got number", wantType: fieldError},
+		{name: "body too large", whole: true, body: wrap(goodWebhookAlert), opts: alert.DecodeOptions{MaxBytes: 64}, wantErr: "body: more than the limit of 64 bytes", wantType: limitError},
 	}
-	checkRefusals(t, cases, func(body string, opts *alert.DecodeOptions) (int, error) {
+	checkRefusals(t, cases, func(t *testing.T, body string, opts *alert.DecodeOptions) ([]alert.Alert, error) {
 		msg, alerts, err := alert.DecodeWebhook(strings.NewReader(body), opts)
-		if msg != nil {
-			return 1 + len(alerts), err
+		if _, ok := errors.AsType[*alert.RejectedError](err); ok {
+			require.NotNil(t, msg, "the message of the alerts taken")
+			assert.Len(t, msg.Alerts, len(alerts), "the message holds the alerts taken")
+		} else {
+			assert.Nil(t, msg)
 		}
-		return len(alerts), err
+		return alerts, err
 	})
 }
 
 func TestDecodePrometheusRefusals(t *testing.T) {
 	cases := []badInput{
-		{name: "object instead of array", body: `{"labels":{"alertname":"A"}}`, wantErr: "body: expected an array, got object", wantType: fieldError},
-		{name: "invalid label name", body: `[{"labels":{"alertname":"A"}},{"labels":{"1x":"y"}}]`, wantErr: `[1].labels: invalid label name "1x"`, wantType: fieldError},
+		{name: "object instead of array", whole: true, body: `{"labels":{"alertname":"A"}}`, wantErr: "body: expected an array, got object", wantType: fieldError},
+		{name: "invalid label name", index: 1, body: `[{"labels":{"alertname":"A"}},{"labels":{"1x":"y"}}]`, wantErr: `[1].labels: invalid label name "1x"`, wantType: fieldError},
 		{name: "utf-8 name refused by default", body: `[{"labels":{"service.name":"checkout"}}]`, wantErr: `[0].labels: invalid label name "service.name"`, wantType: fieldError},
 		{name: "empty labels", body: `[{"labels":{}}]`, wantErr: "[0].labels: empty: an alert needs at least one label", wantType: fieldError},
 		{name: "missing labels", body: `[{"annotations":{"summary":"x"}}]`, wantErr: "[0].labels: empty: an alert needs at least one label", wantType: fieldError},
 		{name: "annotation value not a string", body: `[{"labels":{"a":"b"},"annotations":{"value":0.5}}]`, wantErr: "[0].annotations.value: expected a string, got number", wantType: fieldError},
 		{name: "month 13", body: `[{"labels":{"a":"b"},"startsAt":"2026-13-01T00:00:00Z"}]`, wantErr: `[0].startsAt: invalid time "2026-13-01T00:00:00Z" (want RFC 3339, like 2026-11-23T09:28:12Z)`, wantType: fieldError},
 		{name: "end before start", body: `[{"labels":{"a":"b"},"startsAt":"2026-11-23T09:00:00Z","endsAt":"2026-11-23T08:00:00Z"}]`, wantErr: "[0].endsAt: 2026-11-23T08:00:00Z is before startsAt 2026-11-23T09:00:00Z", wantType: fieldError},
-		{name: "alert not an object", body: `[{"labels":{"a":"b"}}, "TargetDown"]`, wantErr: "[1]: expected an object, got string", wantType: fieldError},
-		{name: "too many alerts", body: `[{"labels":{"a":"1"}},{"labels":{"a":"2"}}]`, opts: alert.DecodeOptions{MaxAlerts: 1}, wantErr: "body: more than the limit of 1 alerts", wantType: limitError},
+		{name: "alert not an object", index: 1, body: `[{"labels":{"a":"b"}}, "TargetDown"]`, wantErr: "[1]: expected an object, got string", wantType: fieldError},
+		{name: "too many alerts", whole: true, body: `[{"labels":{"a":"1"}},{"labels":{"a":"2"}}]`, opts: alert.DecodeOptions{MaxAlerts: 1}, wantErr: "body: more than the limit of 1 alerts", wantType: limitError},
+		{name: "too many alerts, one of the wrong type", whole: true, body: `[{"labels":{"a":1}},{"labels":{"a":"2"}}]`, opts: alert.DecodeOptions{MaxAlerts: 1}, wantErr: "body: more than the limit of 1 alerts", wantType: limitError},
+		{name: "object of the wrong type", whole: true, body: `{"labels":{"a":1}}`, wantErr: "body: expected an array, got object", wantType: fieldError},
+		{name: "too many labels", index: 1, body: `[{"labels":{"a":"1"}},{"labels":{"a":"1","b":"2"}}]`, opts: alert.DecodeOptions{MaxLabels: 1}, wantErr: "[1].labels: more than the limit of 1 labels", wantType: limitError},
 	}
-	checkRefusals(t, cases, func(body string, opts *alert.DecodeOptions) (int, error) {
-		alerts, err := alert.DecodePrometheus(strings.NewReader(body), opts)
-		return len(alerts), err
+	checkRefusals(t, cases, func(_ *testing.T, body string, opts *alert.DecodeOptions) ([]alert.Alert, error) {
+		return alert.DecodePrometheus(strings.NewReader(body), opts)
 	})
 }
 
@@ -339,15 +378,15 @@ func TestDecodePrometheusUTF8Names(t *testing.T) {
 func TestDecodeEventsRefusals(t *testing.T) {
 	cases := []badInput{
 		{name: "misspelt field", body: `{"lables":{"alertname":"A"}}`, wantErr: "lables: unknown field", wantType: fieldError},
-		{name: "misspelt field in array", body: `[{"labels":{"alertname":"A"}},{"labels":{"alertname":"B"},"satus":"firing"}]`, wantErr: "[1].satus: unknown field", wantType: fieldError},
-		{name: "neither object nor array", body: `"BackupFailed"`, wantErr: "body: expected an array, got string", wantType: fieldError},
-		{name: "trailing data", body: `{"labels":{"a":"b"}} {"labels":{"a":"c"}}`, wantErr: "malformed JSON at line 1, column 22: unexpected data after the JSON value", wantType: syntaxError},
+		{name: "misspelt field in array", index: 1, body: `[{"labels":{"alertname":"A"}},{"labels":{"alertname":"B"},"satus":"firing"}]`, wantErr: "[1].satus: unknown field", wantType: fieldError},
+		{name: "neither object nor array", whole: true, body: `"BackupFailed"`, wantErr: "body: expected an array, got string", wantType: fieldError},
+		{name: "trailing data", whole: true, body: `{"labels":{"a":"b"}} {"labels":{"a":"c"}}`, wantErr: "malformed JSON at line 1, column 22: unexpected data after the JSON value", wantType: syntaxError},
 		{name: "unknown kind", body: `{"kind":"event","labels":{"a":"b"}}`, wantErr: `kind: got "event", want instant or lasting`, wantType: fieldError},
 		{name: "instant with status", body: `{"kind":"instant","status":"firing","labels":{"a":"b"}}`, wantErr: "status: set on an instant event, which has no state", wantType: fieldError},
 		{name: "instant with endsAt", body: `{"labels":{"a":"b"},"endsAt":"2026-11-23T09:00:00Z"}`, wantErr: "endsAt: set on an instant event, which never ends", wantType: fieldError},
 		{name: "instant with ttl", body: `{"labels":{"a":"b"},"ttl":"5m"}`, wantErr: "ttl: set on an instant event, which is never refreshed", wantType: fieldError},
 		{name: "lasting without status", body: `{"kind":"lasting","labels":{"a":"b"}}`, wantErr: "status: missing: a lasting alert is pending, firing or resolved", wantType: fieldError},
-		{name: "unknown status", body: `[{"labels":{"a":"b"}},{"labels":{"a":"b"}},{"status":"ok","labels":{"a":"b"}}]`, wantErr: `[2].status: got "ok", want pending, firing or resolved`, wantType: fieldError},
+		{name: "unknown status", index: 2, body: `[{"labels":{"a":"b"}},{"labels":{"a":"b"}},{"status":"ok","labels":{"a":"b"}}]`, wantErr: `[2].status: got "ok", want pending, firing or resolved`, wantType: fieldError},
 		{name: "firing with endsAt", body: `{"status":"firing","labels":{"a":"b"},"endsAt":"2026-11-23T10:00:00Z"}`, wantErr: `endsAt: set on a firing alert; send status "resolved" to end it`, wantType: fieldError},
 		{name: "resolved with ttl", body: `{"status":"resolved","labels":{"a":"b"},"ttl":"1m"}`, wantErr: "ttl: set on a resolved alert, which is not refreshed", wantType: fieldError},
 		{name: "bad ttl", body: `{"status":"firing","labels":{"a":"b"},"ttl":"5 minutes"}`, wantErr: `ttl: invalid duration "5 minutes" (want a number and a unit, like 90s, 5m, 1h30m or 1d)`, wantType: fieldError},
@@ -355,12 +394,95 @@ func TestDecodeEventsRefusals(t *testing.T) {
 		{name: "ttl before a future start", body: `{"status":"firing","labels":{"a":"b"},"ttl":"1m","startsAt":"2026-11-23T10:00:00Z"}`, wantErr: "ttl: 2026-11-23T09:29:12Z is before startsAt 2026-11-23T10:00:00Z", wantType: fieldError},
 		{name: "invalid label name", body: `{"labels":{"alert-name":"A"}}`, wantErr: `labels: invalid label name "alert-name"`, wantType: fieldError},
 		{name: "nested label value", body: `{"labels":{"a":{"b":"c"}}}`, wantErr: "labels.a: expected a string, got object", wantType: fieldError},
-		{name: "too many events", body: `[{"labels":{"a":"1"}},{"labels":{"a":"2"}},{"labels":{"a":"3"}}]`, opts: alert.DecodeOptions{MaxAlerts: 2}, wantErr: "body: more than the limit of 2 alerts", wantType: limitError},
+		{name: "truncated", whole: true, body: `{"labels":`, wantErr: "malformed JSON at line 1, column 11: unexpected end of input", wantType: syntaxError},
+		{name: "truncated array", whole: true, body: `[{"labels":{"a":"b"}},`, wantErr: "malformed JSON at line 1, column 23: unexpected end of input", wantType: syntaxError},
+		{name: "trailing data after a bad event", whole: true, body: `[{"labels":{"a":1}}] x`, wantErr: "malformed JSON at line 1, column 22: unexpected data after the JSON value", wantType: syntaxError},
+		{name: "event not an object", index: 1, body: `[{"labels":{"a":"b"}},3]`, wantErr: "[1]: expected an object, got number", wantType: fieldError},
+		{name: "nested label value in array", index: 1, body: `[{"labels":{"a":"b"}},{"labels":{"a":{"b":"c"}}},{"labels":{"a":"c"}}]`, wantErr: "[1].labels.a: expected a string, got object", wantType: fieldError},
+		{name: "too many events", whole: true, body: `[{"labels":{"a":"1"}},{"labels":{"a":"2"}},{"labels":{"a":"3"}}]`, opts: alert.DecodeOptions{MaxAlerts: 2}, wantErr: "body: more than the limit of 2 alerts", wantType: limitError},
 	}
-	checkRefusals(t, cases, func(body string, opts *alert.DecodeOptions) (int, error) {
-		alerts, err := alert.DecodeEvents(strings.NewReader(body), opts)
-		return len(alerts), err
+	checkRefusals(t, cases, func(_ *testing.T, body string, opts *alert.DecodeOptions) ([]alert.Alert, error) {
+		return alert.DecodeEvents(strings.NewReader(body), opts)
 	})
+}
+
+// TestDecodersTakeValidNeighbours: in each format, a payload of five alerts
+// of which two are invalid gives the three others, and names the two.
+func TestDecodersTakeValidNeighbours(t *testing.T) {
+	type decoded struct {
+		alerts []alert.Alert
+		msg    *alert.WebhookMessage
+		err    error
+	}
+	tests := []struct {
+		name    string
+		body    string
+		decode  func(body string) decoded
+		wantErr []string // of the rejections of [1] and [3]
+	}{
+		{
+			name: "prometheus",
+			body: `[{"labels":{"n":"0"}},{"labels":{"n":"1","1x":"y"}},{"labels":{"n":"2"}},{"labels":{"n":3}},{"labels":{"n":"4"}}]`,
+			decode: func(body string) decoded {
+				alerts, err := alert.DecodePrometheus(strings.NewReader(body), at(t0))
+				return decoded{alerts: alerts, err: err}
+			},
+			wantErr: []string{`[1].labels: invalid label name "1x"`, "[3].labels.n: expected a string, got number"},
+		},
+		{
+			name: "alertmanager webhook",
+			body: `{"version":"4","status":"firing","alerts":[` +
+				`{"status":"firing","labels":{"n":"0"},"startsAt":"2026-11-23T09:28:12Z","fingerprint":"f0"},` +
+				`{"status":"ok","labels":{"n":"1"},"startsAt":"2026-11-23T09:28:12Z","fingerprint":"f1"},` +
+				`{"status":"firing","labels":{"n":"2"},"startsAt":"2026-11-23T09:28:12Z","fingerprint":"f2"},` +
+				`{"status":"firing","labels":{"n":"3"},"startsAt":"2026-11-23T09:28:12Z","fingerprint":3},` +
+				`{"status":"resolved","labels":{"n":"4"},"startsAt":"2026-11-23T09:28:12Z","fingerprint":"f4"}]}`,
+			decode: func(body string) decoded {
+				msg, alerts, err := alert.DecodeWebhook(strings.NewReader(body), at(t0))
+				return decoded{alerts: alerts, msg: msg, err: err}
+			},
+			wantErr: []string{`alerts[1].status: got "ok", want firing or resolved`, "alerts[3].fingerprint: expected a string, got number"},
+		},
+		{
+			name: "events",
+			body: `[{"labels":{"n":"0"}},{"labels":{"n":"1"},"ttl":"5m"},{"labels":{"n":"2"}},{"labels":{"n":"3"},"startsAt":"yesterday"},{"labels":{"n":"4"}}]`,
+			decode: func(body string) decoded {
+				alerts, err := alert.DecodeEvents(strings.NewReader(body), at(t0))
+				return decoded{alerts: alerts, err: err}
+			},
+			wantErr: []string{"[1].ttl: set on an instant event, which is never refreshed",
+				`[3].startsAt: invalid time "yesterday" (want RFC 3339, like 2026-11-23T09:28:12Z)`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.decode(tt.body)
+			var rej *alert.RejectedError
+			require.ErrorAs(t, got.err, &rej)
+			assert.Equal(t, 5, rej.Total)
+			require.Len(t, rej.Rejections, 2)
+			for i, r := range rej.Rejections {
+				assert.Equal(t, 2*i+1, r.Index)
+				assert.EqualError(t, r.Err, tt.wantErr[i])
+			}
+			assert.Equal(t, "2 of 5 alerts refused: "+strings.Join(tt.wantErr, "; "), got.err.Error())
+
+			require.Len(t, got.alerts, 3, "the valid alerts are returned")
+			for i, a := range got.alerts {
+				assert.Equal(t, model.LabelValue(fmt.Sprint(2*i)), a.Labels["n"], "in payload order")
+				assert.NoError(t, a.Validate())
+				assert.Equal(t, t0, a.UpdatedAt)
+			}
+			if got.msg != nil {
+				require.Len(t, got.msg.Alerts, 3, "the message holds the alerts taken")
+				for i, w := range got.msg.Alerts {
+					assert.Equal(t, got.alerts[i].Labels, w.Labels)
+					assert.Equal(t, fmt.Sprintf("f%d", 2*i), w.Fingerprint)
+				}
+				assert.Equal(t, "firing", got.msg.Status)
+			}
+		})
+	}
 }
 
 type failingReader struct{}

@@ -22,7 +22,7 @@
 //
 // # Intake
 //
-// Three formats are decoded, each into whole batches of validated alerts:
+// Three formats are decoded, each into batches of validated alerts:
 //
 //   - [DecodeWebhook]: the message Alertmanager's webhook receiver posts
 //     ("version": "4"), for a service that is an Alertmanager receiver;
@@ -30,13 +30,37 @@
 //     POST /api/v2/alerts, so that Prometheus can send to a service directly;
 //   - [DecodeEvents]: alertkit's generic format for any other source ([Event]).
 //
-// A payload is taken whole or refused whole. Errors name the field, as
-// "alerts[3].labels: invalid label name \"1x\"" ([FieldError]); malformed JSON
-// gets its line and column ([SyntaxError]); a payload over a limit of
-// [DecodeOptions] gets a [LimitError].
+// Each alert of a payload is taken or refused on its own, as Alertmanager
+// does: one bad alert must not cost its valid neighbours, which its sender
+// would otherwise re-send, refused again, for as long as they fire. A
+// decoder returns the valid alerts of a payload and, if some were invalid, a
+// [*RejectedError] that names each of the others by its index and the bad
+// field, as "alerts[3].labels: invalid label name \"1x\"" ([FieldError]), or
+// the limit it exceeds ([LimitError]). The alerts are usable when the error
+// is a *RejectedError:
+//
+//	alerts, err := alert.DecodePrometheus(r.Body, nil)
+//	var rej *alert.RejectedError
+//	if err != nil && !errors.As(err, &rej) {
+//		return err // nothing was taken
+//	}
+//	take(alerts) // the valid ones, also when rej names others
+//	if rej != nil {
+//		log.Printf("%d of %d alerts refused: %v", len(rej.Rejections), rej.Total, rej)
+//	}
+//
+// A payload that cannot be read as a whole is refused whole, with no
+// alerts: malformed JSON gets its line and column ([SyntaxError]); an empty
+// body, or one of the wrong shape, a [FieldError]; a body over a limit of
+// [DecodeOptions], or with too many alerts, a [LimitError].
+// [DecodeOptions.WholeOrNothing] refuses the payload whole for any invalid
+// alert too, with the first error found.
 //
 // [WebhookHandler], [PrometheusHandler] and [EventHandler] serve the three
-// formats over HTTP and hand each accepted batch to an [IngestFunc]:
+// formats over HTTP and hand the valid alerts of each payload to an
+// [IngestFunc]. They answer 200 when every alert was taken, and 400 naming
+// the refused ones when some were not; if the IngestFunc fails, 500, so that
+// the sender retries:
 //
 //	ingest := func(ctx context.Context, alerts []alert.Alert) error {
 //		for _, a := range alerts {

@@ -43,8 +43,9 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("malformed JSON at line %d, column %d: %s", e.Line, e.Column, e.Msg)
 }
 
-// LimitError reports a payload that exceeds one of the decoding limits.
-// HTTP intake answers it with 413 Request Entity Too Large.
+// LimitError reports a payload, or one alert of it, that exceeds one of the
+// decoding limits. HTTP intake answers a payload refused whole for it with
+// 413 Request Entity Too Large.
 type LimitError struct {
 	// Path names what is too large: "body", "alerts", "alerts[3].labels".
 	Path string
@@ -105,21 +106,24 @@ func syntaxError(data []byte, off int64, msg string) *SyntaxError {
 	return &SyntaxError{Line: line, Column: col, Offset: off, Msg: msg}
 }
 
-// jsonError explains why data does not decode into v. encoding/json reports
-// errors without the index of the array element they are in; jsonError walks
-// data beside the type of v to find the exact path of the first bad value.
-// With strict set, an object key that matches no field is an error too.
-func jsonError(data []byte, v any, strict bool, err error) error {
-	if se, ok := err.(*json.SyntaxError); ok {
-		off := se.Offset
-		if off < int64(len(data)) || !strings.HasPrefix(se.Error(), "unexpected end") {
-			off-- // encoding/json counts the offending byte as read
-		}
-		return syntaxError(data, off, se.Error())
+// jsonSyntaxError converts encoding/json's syntax error about data.
+func jsonSyntaxError(data []byte, se *json.SyntaxError) *SyntaxError {
+	off := se.Offset
+	if off < int64(len(data)) || !strings.HasPrefix(se.Error(), "unexpected end") {
+		off-- // encoding/json counts the offending byte as read
 	}
-	found := locate(data, reflect.TypeOf(v).Elem(), "", strict)
+	return syntaxError(data, off, se.Error())
+}
+
+// locateError explains err, encoding/json's error decoding data (the value
+// at path) into v. encoding/json reports errors without the index of the
+// array element they are in; locateError walks data beside the type of v to
+// find the exact path of the first bad value. With strict set, an object key
+// that matches no field is an error too.
+func locateError(data []byte, v any, path string, strict bool, err error) error {
+	found := locate(data, reflect.TypeOf(v).Elem(), path, strict)
 	if found == nil { // not expected: say what encoding/json said
-		found = &FieldError{Err: explain(err)}
+		found = &FieldError{Path: path, Err: explain(err)}
 	}
 	if fe, ok := found.(*FieldError); ok && fe.Path == "" {
 		fe.Path = "body"
@@ -130,6 +134,7 @@ func jsonError(data []byte, v any, strict bool, err error) error {
 var (
 	timeType        = reflect.TypeFor[time.Time]()
 	durationType    = reflect.TypeFor[model.Duration]()
+	rawType         = reflect.TypeFor[json.RawMessage]()
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 	textType        = reflect.TypeFor[interface{ UnmarshalText([]byte) error }]()
 )
@@ -138,8 +143,11 @@ var (
 // nil if data decodes. Object members are checked in the order they appear,
 // duplicates included, since encoding/json lets the last of them win.
 func locate(data []byte, t reflect.Type, path string, strict bool) error {
-	if t == timeType {
+	switch t {
+	case timeType:
 		return decodeLeaf(data, t, path)
+	case rawType: // any JSON value, decoded later
+		return nil
 	}
 	var found error
 	switch t.Kind() {

@@ -2,7 +2,7 @@ package alert
 
 import (
 	"bytes"
-	"fmt"
+	"encoding/json"
 	"io"
 	"time"
 
@@ -59,9 +59,20 @@ type Event struct {
 }
 
 // DecodeEvents reads a body of the generic format (see Event): one event or a
-// JSON array of them. Either every event decodes, or the error names the
-// first bad field, as "[2].status: got \"ok\", want pending, firing or
-// resolved".
+// JSON array of them.
+//
+// Each event is taken or refused on its own. When some are invalid,
+// DecodeEvents returns the valid ones, in payload order, and a
+// *RejectedError that names each of the others by its index and the bad
+// field, as "[2].status: got \"ok\", want pending, firing or resolved": the
+// returned alerts are usable when errors.As finds a *RejectedError. A
+// single event object that is invalid is the rejection of index 0, with a
+// path of its own field only ("status: ..."). A payload that cannot be read
+// as a whole is refused whole, with no alerts: malformed JSON or data after
+// it (*SyntaxError), an empty body or one that is neither an object nor an
+// array (*FieldError), or more than DecodeOptions.MaxBytes or MaxAlerts
+// (*LimitError). DecodeOptions.WholeOrNothing refuses the payload whole for
+// any invalid event too.
 func DecodeEvents(r io.Reader, opts *DecodeOptions) ([]Alert, error) {
 	c := opts.config("", 0)
 	data, err := readBody(r, c.MaxBytes)
@@ -69,30 +80,63 @@ func DecodeEvents(r io.Reader, opts *DecodeOptions) ([]Alert, error) {
 		return nil, err
 	}
 	var events []Event
+	var bad []error // why events[i] did not decode, if one did not
 	single := bytes.TrimLeft(data, " \t\r\n")[0] == '{'
+	var derr error
 	if single {
 		events = make([]Event, 1)
-		err = decodeJSON(data, &events[0], true)
+		derr = unmarshal(data, &events[0], true)
 	} else {
-		err = decodeJSON(data, &events, true)
+		derr = unmarshal(data, &events, true)
 	}
-	if err != nil {
-		return nil, err
+	if derr != nil {
+		if _, ok := derr.(*SyntaxError); ok {
+			return nil, derr
+		}
+		if single {
+			events[0] = Event{}
+			bad = []error{locateError(data, &events[0], "", true, derr)}
+		} else {
+			whole := func() error { return locateError(data, &events, "", true, derr) }
+			var elems []json.RawMessage
+			if json.Unmarshal(data, &elems) != nil { // not an array
+				return nil, whole()
+			}
+			if err := c.checkCount("body", len(elems)); err != nil {
+				return nil, err
+			}
+			if events, bad, err = decodeEach[Event](&c, elems, true, indexPath, whole); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := c.checkCount("body", len(events)); err != nil {
 		return nil, err
 	}
 	alerts := make([]Alert, len(events))
+	var refused []Rejection
+	n := 0
 	for i := range events {
-		path := fmt.Sprintf("[%d]", i)
-		if single {
-			path = ""
+		var err error
+		switch {
+		case bad != nil && bad[i] != nil:
+			err = bad[i]
+		case single:
+			err = c.event(&alerts[n], &events[i], "")
+		default:
+			err = c.event(&alerts[n], &events[i], indexPath(i))
 		}
-		if err := c.event(&alerts[i], &events[i], path); err != nil {
+		if err == nil {
+			n++
+			continue
+		}
+		if c.WholeOrNothing {
 			return nil, err
 		}
+		refused = append(refused, Rejection{Index: i, Err: err})
 	}
-	return alerts, nil
+	clear(alerts[n:])
+	return alerts[:n], rejected(refused, len(events))
 }
 
 func (c *decodeConfig) event(a *Alert, e *Event, path string) error {

@@ -58,13 +58,57 @@ func ExampleDecodeEvents() {
 
 	_, err = alert.DecodeEvents(strings.NewReader(`{"status": "ok", "labels": {"alertname": "X"}}`), nil)
 	fmt.Println(err)
+	var rej *alert.RejectedError
 	var fe *alert.FieldError
-	fmt.Println(errors.As(err, &fe), fe.Path)
+	if errors.As(err, &rej) && errors.As(rej.Rejections[0].Err, &fe) {
+		fmt.Println(rej.Rejections[0].Index, fe.Path)
+	}
 	// Output:
 	// BackupFailed instant none 12:00AM
 	// QueueBacklog lasting firing 9:10AM
-	// status: got "ok", want pending, firing or resolved
-	// true status
+	// 1 of 1 alerts refused: status: got "ok", want pending, firing or resolved
+	// 0 status
+}
+
+// A payload with an invalid alert: the valid alerts beside it are taken,
+// and the error names the one refused.
+func ExampleRejectedError() {
+	body := `[
+	  {"labels": {"alertname": "TargetDown", "instance": "10.244.37.14:9403"}},
+	  {"labels": {"alertname": "TargetDown", "instance": "10.244.37.15:9403", "1x": "y"}},
+	  {"labels": {"alertname": "TargetDown", "instance": "10.244.37.16:9403"}}
+	]`
+	alerts, err := alert.DecodePrometheus(strings.NewReader(body), nil)
+	var rej *alert.RejectedError
+	if err != nil && !errors.As(err, &rej) {
+		fmt.Println("payload refused:", err) // nothing was taken
+		return
+	}
+	for _, a := range alerts {
+		fmt.Println("taken", a.Labels["instance"])
+	}
+	if rej != nil {
+		for _, r := range rej.Rejections {
+			fmt.Println("refused", r.Index, r.Err)
+		}
+		fmt.Println(err)
+	}
+	// Output:
+	// taken 10.244.37.14:9403
+	// taken 10.244.37.16:9403
+	// refused 1 [1].labels: invalid label name "1x"
+	// 1 of 3 alerts refused: [1].labels: invalid label name "1x"
+}
+
+// An IngestFunc that records alerts one by one says which it could not.
+func ExampleRejected() {
+	errs := []error{nil, errors.New("disk full"), nil, nil}
+	err := alert.Rejected(errs)
+	fmt.Println(err)
+	fmt.Println(alert.Rejected(make([]error, 4)) == nil)
+	// Output:
+	// 1 of 4 alerts refused: [1]: disk full
+	// true
 }
 
 func ExampleAlert_StateAt() {
@@ -114,9 +158,10 @@ func ExamplePrometheusHandler() {
 	resp.Body.Close()
 	fmt.Println(resp.Status)
 
-	// An invalid label name is refused with the reason.
+	// An alert with an invalid label name is refused with the reason; its
+	// valid neighbour is taken.
 	resp, err = http.Post(srv.URL+"/api/v2/alerts", "application/json",
-		strings.NewReader(`[{"labels":{"alertname":"A"}},{"labels":{"1x":"y"}}]`))
+		strings.NewReader(`[{"labels":{"alertname":"TargetDown","instance":"10.244.37.15:9403"}},{"labels":{"1x":"y"}}]`))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -127,5 +172,6 @@ func ExamplePrometheusHandler() {
 	// Output:
 	// ingested TargetDown 10.244.37.14:9403
 	// 200 OK
-	// 400 Bad Request: [1].labels: invalid label name "1x"
+	// ingested TargetDown 10.244.37.15:9403
+	// 400 Bad Request: 1 of 2 alerts refused: [1].labels: invalid label name "1x"
 }

@@ -7,13 +7,22 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 )
 
-// IngestFunc takes the alerts of one accepted payload. The HTTP intake calls
-// it once per request, with every alert of the payload, and answers 200 only
-// if it returns nil: a payload is taken whole or refused whole. It should
-// return once the alerts are safely recorded.
+// IngestFunc takes the valid alerts of one payload. The HTTP intake calls it
+// at most once per request, with the alerts that decoded and validated, in
+// payload order; it does not call it when there are none (an empty payload,
+// or one whose every alert was refused).
+//
+// It returns nil only once every alert it was given is safely recorded. If
+// it could record some but not others, it returns a *RejectedError (see
+// Rejected) naming those it could not by their index in its alerts slice;
+// the intake answers with their indices in the payload. The reasons need
+// not name the index. Any error, of some alerts or of all, is answered 500,
+// which Alertmanager's webhook sender retries with the whole payload: an
+// alert recorded twice must do no harm.
 type IngestFunc func(ctx context.Context, alerts []Alert) error
 
 // HandlerOptions configure an intake Handler. A nil *HandlerOptions means
@@ -25,29 +34,42 @@ type HandlerOptions struct {
 	// ("Bearer <token>"); a request without it is refused with 401. The token
 	// is never logged.
 	BearerToken string
-	// Logger receives a record for every refused request, at level Warn.
+	// Logger receives a record for every request refused in whole or in
+	// part, at level Warn, with how many of its alerts were refused.
 	// Default: no logging.
 	Logger *slog.Logger
 }
 
 // Handler is the HTTP intake for one payload format. It accepts POST only,
-// decodes the body, and hands the alerts to its IngestFunc. It answers:
+// decodes the body, and hands the valid alerts to its IngestFunc: as
+// Alertmanager does, one invalid alert does not cost the payload its valid
+// neighbours. It answers:
 //
-//   - 200 when the payload was decoded and ingested;
-//   - 400 with the error text when the payload is malformed or invalid;
+//   - 200 when every alert of the payload was decoded and ingested;
+//   - 400 with the error text when the payload is malformed, or when some or
+//     all of its alerts are invalid: the valid ones were ingested, and the
+//     text names each refused alert by its index and reason (a
+//     *RejectedError; see DecodeOptions.WholeOrNothing to refuse the
+//     payload whole instead);
 //   - 401 when a bearer token is configured and the request lacks it;
 //   - 405 for any method but POST;
-//   - 413 when the body, or its number of alerts or labels, exceeds the limits;
+//   - 413 when the body, or its number of alerts, exceeds the limits (an
+//     alert with too many labels is refused alone, unless WholeOrNothing);
 //   - 415 for a Content-Encoding other than identity;
-//   - 500 with the error text when the IngestFunc fails.
+//   - 500 with the error text, after "ingest failed: ", when the IngestFunc
+//     fails; if it names the alerts it could not record (a *RejectedError),
+//     the text names them by their index in the payload. Alerts the decoder
+//     refused are named on a second line.
 //
 // A Handler may serve many requests at once; it calls its IngestFunc
 // concurrently.
 type Handler struct {
 	format string
 	decode func(r io.Reader, opts *DecodeOptions) ([]Alert, error)
-	ingest IngestFunc
-	opts   HandlerOptions
+	// itemPath is the path of the alert at an index of a payload.
+	itemPath func(i int) string
+	ingest   IngestFunc
+	opts     HandlerOptions
 }
 
 // WebhookHandler returns the intake for Alertmanager's webhook messages, for
@@ -62,7 +84,7 @@ func WebhookHandler(ingest IngestFunc, opts *HandlerOptions) *Handler {
 	return newHandler("alertmanager webhook", func(r io.Reader, o *DecodeOptions) ([]Alert, error) {
 		_, alerts, err := DecodeWebhook(r, o)
 		return alerts, err
-	}, ingest, opts)
+	}, alertsPath, ingest, opts)
 }
 
 // PrometheusHandler returns the intake for POST /api/v2/alerts, the request
@@ -72,16 +94,16 @@ func WebhookHandler(ingest IngestFunc, opts *HandlerOptions) *Handler {
 //
 //	mux.Handle("POST /api/v2/alerts", alert.PrometheusHandler(ingest, nil))
 func PrometheusHandler(ingest IngestFunc, opts *HandlerOptions) *Handler {
-	return newHandler("prometheus", DecodePrometheus, ingest, opts)
+	return newHandler("prometheus", DecodePrometheus, indexPath, ingest, opts)
 }
 
 // EventHandler returns the intake for the generic format (see Event).
 func EventHandler(ingest IngestFunc, opts *HandlerOptions) *Handler {
-	return newHandler("events", DecodeEvents, ingest, opts)
+	return newHandler("events", DecodeEvents, indexPath, ingest, opts)
 }
 
-func newHandler(format string, decode func(io.Reader, *DecodeOptions) ([]Alert, error), ingest IngestFunc, opts *HandlerOptions) *Handler {
-	h := &Handler{format: format, decode: decode, ingest: ingest}
+func newHandler(format string, decode func(io.Reader, *DecodeOptions) ([]Alert, error), itemPath func(int) string, ingest IngestFunc, opts *HandlerOptions) *Handler {
+	h := &Handler{format: format, decode: decode, itemPath: itemPath, ingest: ingest}
 	if opts != nil {
 		h.opts = *opts
 	}
@@ -92,16 +114,16 @@ func newHandler(format string, decode func(io.Reader, *DecodeOptions) ([]Alert, 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		h.refuse(w, r, http.StatusMethodNotAllowed, errors.New("method "+r.Method+" not allowed; use POST"))
+		h.refuse(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; use POST")
 		return
 	}
 	if h.opts.BearerToken != "" && !h.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="alertkit"`)
-		h.refuse(w, r, http.StatusUnauthorized, errors.New("missing or wrong bearer token"))
+		h.refuse(w, r, http.StatusUnauthorized, "missing or wrong bearer token")
 		return
 	}
 	if enc := r.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
-		h.refuse(w, r, http.StatusUnsupportedMediaType, errors.New("unsupported Content-Encoding "+enc))
+		h.refuse(w, r, http.StatusUnsupportedMediaType, "unsupported Content-Encoding "+enc)
 		return
 	}
 	limit := h.opts.Decode.MaxBytes
@@ -110,19 +132,88 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body := http.MaxBytesReader(w, r.Body, limit)
 	alerts, err := h.decode(body, &h.opts.Decode)
-	if err != nil {
+	refused, partly := errors.AsType[*RejectedError](err)
+	if err != nil && !partly {
 		code := http.StatusBadRequest
 		if _, ok := errors.AsType[*LimitError](err); ok {
 			code = http.StatusRequestEntityTooLarge
 		}
-		h.refuse(w, r, code, err)
+		h.refuse(w, r, code, err.Error())
 		return
 	}
-	if err := h.ingest(r.Context(), alerts); err != nil {
-		h.refuse(w, r, http.StatusInternalServerError, errors.New("ingest failed: "+err.Error()))
+	if len(alerts) > 0 {
+		if err := h.ingest(r.Context(), alerts); err != nil {
+			h.ingestFailed(w, r, err, len(alerts), refused)
+			return
+		}
+	}
+	if refused != nil {
+		h.refuseAlerts(w, r, http.StatusBadRequest, refused.Error(), len(refused.Rejections), refused.Total)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// ingestFailed answers a request whose n valid alerts the IngestFunc did not
+// all record, with err, its error. refused, if not nil, names the alerts of
+// the payload that the decoder refused, and so were not given to the
+// IngestFunc. A *RejectedError of the IngestFunc, even wrapped, is told with
+// the indices of the payload.
+func (h *Handler) ingestFailed(w http.ResponseWriter, r *http.Request, err error, n int, refused *RejectedError) {
+	total, unrecorded := n, n
+	if refused != nil {
+		total = refused.Total
+	}
+	msg := "ingest failed: " + err.Error()
+	if rej, ok := errors.AsType[*RejectedError](err); ok {
+		if mapped := toPayload(rej, n, refused, h.itemPath); mapped != nil {
+			mapped.Total = total
+			msg = "ingest failed: " + mapped.Error()
+			unrecorded = len(mapped.Rejections)
+		}
+	}
+	if refused != nil {
+		msg += "\n" + refused.Error()
+		unrecorded += len(refused.Rejections)
+	}
+	h.refuseAlerts(w, r, http.StatusInternalServerError, msg, unrecorded, total)
+}
+
+// toPayload puts the rejections of an IngestFunc, whose indices are into
+// the n alerts it was given, at the indices of the payload, the alerts
+// refused by the decoder left out; with the reason at the alert's path in
+// the payload. It returns nil if rej names no index, one out of range, or
+// one twice.
+func toPayload(rej *RejectedError, n int, refused *RejectedError, path func(int) string) *RejectedError {
+	// index[k] is the payload index of the k-th alert given to the IngestFunc.
+	index := make([]int, 0, n)
+	skip := 0
+	for i := 0; len(index) < n; i++ {
+		if refused != nil && skip < len(refused.Rejections) && refused.Rejections[skip].Index == i {
+			skip++
+			continue
+		}
+		index = append(index, i)
+	}
+	if len(rej.Rejections) == 0 {
+		return nil
+	}
+	seen := make([]bool, n)
+	mapped := &RejectedError{Rejections: make([]Rejection, 0, len(rej.Rejections))}
+	for _, rj := range rej.Rejections {
+		if rj.Index < 0 || rj.Index >= n || seen[rj.Index] {
+			return nil
+		}
+		seen[rj.Index] = true
+		i := index[rj.Index]
+		reason := rj.Err
+		if reason == nil {
+			reason = errors.New("not recorded")
+		}
+		mapped.Rejections = append(mapped.Rejections, Rejection{Index: i, Err: within(path(i), reason)})
+	}
+	slices.SortFunc(mapped.Rejections, func(a, b Rejection) int { return a.Index - b.Index })
+	return mapped
 }
 
 func (h *Handler) authorized(r *http.Request) bool {
@@ -133,13 +224,30 @@ func (h *Handler) authorized(r *http.Request) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(h.opts.BearerToken)) == 1
 }
 
-func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, code int, err error) {
+// refuse answers code with msg, and logs it: a payload refused whole.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	h.refuseAlerts(w, r, code, msg, -1, -1)
+}
+
+// refuseAlerts is refuse for a payload of total alerts of which some were
+// refused, and the others taken; the log says how many. A negative total
+// means the payload was refused before its alerts were counted.
+func (h *Handler) refuseAlerts(w http.ResponseWriter, r *http.Request, code int, msg string, refused, total int) {
 	if h.opts.Logger != nil {
-		h.opts.Logger.LogAttrs(r.Context(), slog.LevelWarn, "alertkit: payload refused",
+		what := "alertkit: payload refused"
+		attrs := make([]slog.Attr, 0, 6)
+		attrs = append(attrs,
 			slog.String("format", h.format),
 			slog.Int("status", code),
-			slog.String("remote", r.RemoteAddr),
-			slog.String("error", err.Error()))
+			slog.String("remote", r.RemoteAddr))
+		if total >= 0 {
+			if refused < total {
+				what = "alertkit: alerts refused" // and the others taken
+			}
+			attrs = append(attrs, slog.Int("refused", refused), slog.Int("alerts", total))
+		}
+		attrs = append(attrs, slog.String("error", msg))
+		h.opts.Logger.LogAttrs(r.Context(), slog.LevelWarn, what, attrs...)
 	}
-	http.Error(w, err.Error(), code)
+	http.Error(w, msg, code)
 }

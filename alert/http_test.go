@@ -63,7 +63,10 @@ func TestHandlerResponses(t *testing.T) {
 	}{
 		{name: "accepted", method: http.MethodPost, body: good, wantCode: http.StatusOK, wantAlerts: 1},
 		{name: "wrong method", method: http.MethodGet, wantCode: http.StatusMethodNotAllowed, wantBody: "method GET not allowed; use POST", wantHeader: map[string]string{"Allow": "POST"}},
-		{name: "malformed", method: http.MethodPost, body: `[{"labels":{"1x":"y"}}]`, wantCode: http.StatusBadRequest, wantBody: `[0].labels: invalid label name "1x"`},
+		{name: "malformed", method: http.MethodPost, body: `[{"labels":{"1x":"y"}}]`, wantCode: http.StatusBadRequest, wantBody: `1 of 1 alerts refused: [0].labels: invalid label name "1x"`},
+		{name: "malformed, whole or nothing", method: http.MethodPost, body: `[{"labels":{"1x":"y"}}]`, opts: alert.HandlerOptions{Decode: alert.DecodeOptions{WholeOrNothing: true}}, wantCode: http.StatusBadRequest, wantBody: `[0].labels: invalid label name "1x"`},
+		{name: "too many labels", method: http.MethodPost, body: `[{"labels":{"a":"1","b":"2"}},{"labels":{"a":"1"}}]`, opts: alert.HandlerOptions{Decode: alert.DecodeOptions{MaxLabels: 1}}, wantCode: http.StatusBadRequest, wantBody: "1 of 2 alerts refused: [0].labels: more than the limit of 1 labels", wantAlerts: 1},
+		{name: "too many labels, whole or nothing", method: http.MethodPost, body: `[{"labels":{"a":"1","b":"2"}},{"labels":{"a":"1"}}]`, opts: alert.HandlerOptions{Decode: alert.DecodeOptions{MaxLabels: 1, WholeOrNothing: true}}, wantCode: http.StatusRequestEntityTooLarge, wantBody: "[0].labels: more than the limit of 1 labels"},
 		{name: "not JSON", method: http.MethodPost, body: `<xml/>`, wantCode: http.StatusBadRequest, wantBody: "malformed JSON at line 1, column 1: invalid character '<' looking for beginning of value"},
 		{name: "oversized body", method: http.MethodPost, body: good, opts: alert.HandlerOptions{Decode: alert.DecodeOptions{MaxBytes: 16}}, wantCode: http.StatusRequestEntityTooLarge, wantBody: "body: more than the limit of 16 bytes"},
 		{name: "too many alerts", method: http.MethodPost, body: `[{"labels":{"a":"1"}},{"labels":{"a":"2"}}]`, opts: alert.HandlerOptions{Decode: alert.DecodeOptions{MaxAlerts: 1}}, wantCode: http.StatusRequestEntityTooLarge, wantBody: "body: more than the limit of 1 alerts"},
@@ -98,7 +101,7 @@ func TestHandlerResponses(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantAlerts, s.count())
 			if tt.wantCode != http.StatusOK {
-				assert.Contains(t, logs.String(), "payload refused")
+				assert.Regexp(t, "(payload|alerts) refused", logs.String())
 				assert.Contains(t, logs.String(), fmt.Sprintf("status=%d", tt.wantCode))
 			} else {
 				assert.Empty(t, logs.String())
@@ -153,4 +156,258 @@ func TestHandlerPassesRequestContext(t *testing.T) {
 	req = req.WithContext(context.WithValue(req.Context(), key{}, "request-scoped"))
 	h.ServeHTTP(httptest.NewRecorder(), req)
 	assert.Equal(t, "request-scoped", got)
+}
+
+// partialFormat is what TestHandlerTakesValidNeighbours needs of a format.
+type partialFormat struct {
+	name    string
+	handler func(alert.IngestFunc, *alert.HandlerOptions) *alert.Handler
+	payload func(alerts []string) string
+	alert   func(n int, kind byte) string // kind as in partialCase.alerts
+	path    string                        // of the alert at index %d
+}
+
+var partialFormats = []partialFormat{
+	{
+		name:    "prometheus",
+		handler: alert.PrometheusHandler,
+		payload: func(alerts []string) string { return "[" + strings.Join(alerts, ",") + "]" },
+		alert: func(n int, kind byte) string {
+			switch kind {
+			case 'n':
+				return `{"labels":{"1x":"y"}}`
+			case 't':
+				return `{"labels":{"alertname":"A","n":1}}`
+			case 's':
+				return `{"labels":{"alertname":"A","n":"x"},"startsAt":"yesterday"}`
+			}
+			return fmt.Sprintf(`{"labels":{"alertname":"A","n":"%d"}}`, n)
+		},
+		path: "[%d]",
+	},
+	{
+		name:    "alertmanager webhook",
+		handler: alert.WebhookHandler,
+		payload: func(alerts []string) string {
+			return `{"version":"4","status":"firing","receiver":"alertkit","alerts":[` + strings.Join(alerts, ",") + `]}`
+		},
+		alert: func(n int, kind byte) string {
+			switch kind {
+			case 'n':
+				return `{"status":"firing","labels":{"1x":"y"},"startsAt":"2026-11-23T09:28:12Z"}`
+			case 't':
+				return `{"status":"firing","labels":{"alertname":"A","n":1},"startsAt":"2026-11-23T09:28:12Z"}`
+			case 's':
+				return `{"status":"firing","labels":{"alertname":"A","n":"x"},"startsAt":"yesterday"}`
+			}
+			return fmt.Sprintf(`{"status":"firing","labels":{"alertname":"A","n":"%d"},"startsAt":"2026-11-23T09:28:12Z"}`, n)
+		},
+		path: "alerts[%d]",
+	},
+	{
+		name:    "events",
+		handler: alert.EventHandler,
+		payload: func(alerts []string) string { return "[" + strings.Join(alerts, ",") + "]" },
+		alert: func(n int, kind byte) string {
+			switch kind {
+			case 'n':
+				return `{"status":"firing","labels":{"1x":"y"}}`
+			case 't':
+				return `{"status":"firing","labels":{"alertname":"A","n":1}}`
+			case 's':
+				return `{"status":"firing","labels":{"alertname":"A","n":"x"},"startsAt":"yesterday"}`
+			}
+			return fmt.Sprintf(`{"status":"firing","labels":{"alertname":"A","n":"%d"}}`, n)
+		},
+		path: "[%d]",
+	},
+}
+
+// partialCase is a payload of len(alerts) alerts, one per byte: '.' valid,
+// 'n' with an invalid label name, 't' with a label value of the wrong JSON
+// type, 's' with a startsAt that is no time.
+type partialCase struct {
+	name      string
+	alerts    string
+	whole     bool                      // DecodeOptions.WholeOrNothing
+	ingest    func([]alert.Alert) error // the IngestFunc's answer; nil: it records them
+	wantCode  int
+	wantBody  string // with {i} for the path of the alert at index i
+	wantTaken []int  // the payload indices of the alerts given to the IngestFunc
+	wantLog   string // the counts logged, as "refused=1 alerts=5"
+}
+
+// TestHandlerTakesValidNeighbours checks that an invalid alert costs only
+// itself: the valid alerts of its payload are ingested, and the answer
+// names each refused alert by its index and reason.
+func TestHandlerTakesValidNeighbours(t *testing.T) {
+	const (
+		name    = `{i}.labels: invalid label name "1x"`
+		typ     = "{i}.labels.n: expected a string, got number"
+		badTime = `{i}.startsAt: invalid time "yesterday" (want RFC 3339, like 2026-11-23T09:28:12Z)`
+	)
+	reason := func(format string, i int) string { return strings.ReplaceAll(format, "{i}", fmt.Sprintf("{%d}", i)) }
+	duplicate := errors.New("duplicate key")
+	refuse := func(indices ...int) func([]alert.Alert) error {
+		return func(alerts []alert.Alert) error {
+			errs := make([]error, len(alerts))
+			for _, i := range indices {
+				errs[i] = duplicate
+			}
+			return alert.Rejected(errs)
+		}
+	}
+	cases := []partialCase{
+		{name: "all valid", alerts: ".....", wantCode: http.StatusOK, wantTaken: []int{0, 1, 2, 3, 4}},
+		{
+			name: "one invalid label name", alerts: "...n.",
+			wantCode: http.StatusBadRequest, wantBody: "1 of 5 alerts refused: " + reason(name, 3),
+			wantTaken: []int{0, 1, 2, 4}, wantLog: "refused=1 alerts=5",
+		},
+		{
+			name: "one of the wrong JSON type", alerts: ".t...",
+			wantCode: http.StatusBadRequest, wantBody: "1 of 5 alerts refused: " + reason(typ, 1),
+			wantTaken: []int{0, 2, 3, 4}, wantLog: "refused=1 alerts=5",
+		},
+		{
+			name: "one with a bad time", alerts: "....s",
+			wantCode: http.StatusBadRequest, wantBody: "1 of 5 alerts refused: " + reason(badTime, 4),
+			wantTaken: []int{0, 1, 2, 3}, wantLog: "refused=1 alerts=5",
+		},
+		{
+			name: "two invalid", alerts: ".n.t.",
+			wantCode: http.StatusBadRequest, wantBody: "2 of 5 alerts refused: " + reason(name, 1) + "; " + reason(typ, 3),
+			wantTaken: []int{0, 2, 4}, wantLog: "refused=2 alerts=5",
+		},
+		{
+			name: "all invalid: nothing to ingest", alerts: "nts",
+			wantCode: http.StatusBadRequest, wantBody: "3 of 3 alerts refused: " + reason(name, 0) + "; " + reason(typ, 1) + "; " + reason(badTime, 2),
+			wantLog: "refused=3 alerts=3",
+		},
+		{
+			name: "whole or nothing", alerts: "...n.", whole: true,
+			wantCode: http.StatusBadRequest, wantBody: reason(name, 3),
+		},
+		{
+			name: "whole or nothing, wrong JSON type", alerts: "...nt", whole: true,
+			wantCode: http.StatusBadRequest, wantBody: reason(typ, 4),
+		},
+		{
+			name: "whole or nothing, all valid", alerts: "...", whole: true,
+			wantCode: http.StatusOK, wantTaken: []int{0, 1, 2},
+		},
+		{
+			name: "ingest refuses some", alerts: ".....", ingest: refuse(1, 3),
+			wantCode: http.StatusInternalServerError, wantBody: "ingest failed: 2 of 5 alerts refused: {1}: duplicate key; {3}: duplicate key",
+			wantTaken: []int{0, 1, 2, 3, 4}, wantLog: "refused=2 alerts=5",
+		},
+		{
+			name: "ingest refuses some of the valid ones", alerts: ".n...", ingest: refuse(1, 3),
+			wantCode: http.StatusInternalServerError,
+			wantBody: "ingest failed: 2 of 5 alerts refused: {2}: duplicate key; {4}: duplicate key\n" +
+				"1 of 5 alerts refused: " + reason(name, 1),
+			wantTaken: []int{0, 2, 3, 4}, wantLog: "refused=3 alerts=5",
+		},
+		{
+			name: "ingest refuses some, wrapped", alerts: "t..", ingest: func(a []alert.Alert) error { return fmt.Errorf("store: %w", refuse(0)(a)) },
+			wantCode: http.StatusInternalServerError,
+			wantBody: "ingest failed: 1 of 3 alerts refused: {1}: duplicate key\n" +
+				"1 of 3 alerts refused: " + reason(typ, 0),
+			wantTaken: []int{1, 2}, wantLog: "refused=2 alerts=3",
+		},
+		{
+			name: "ingest refuses an alert it was not given", alerts: "..",
+			ingest: func([]alert.Alert) error {
+				return &alert.RejectedError{Rejections: []alert.Rejection{{Index: 2, Err: duplicate}}, Total: 2}
+			},
+			wantCode: http.StatusInternalServerError, wantBody: "ingest failed: 1 of 2 alerts refused: [2]: duplicate key",
+			wantTaken: []int{0, 1}, wantLog: "refused=2 alerts=2",
+		},
+		{
+			name: "ingest fails", alerts: "n..", ingest: func([]alert.Alert) error { return errors.New("store unavailable") },
+			wantCode:  http.StatusInternalServerError,
+			wantBody:  "ingest failed: store unavailable\n1 of 3 alerts refused: " + reason(name, 0),
+			wantTaken: []int{1, 2}, wantLog: "refused=3 alerts=3",
+		},
+	}
+	for _, f := range partialFormats {
+		for _, tt := range cases {
+			t.Run(f.name+"/"+tt.name, func(t *testing.T) {
+				items := make([]string, len(tt.alerts))
+				for i := range items {
+					items[i] = f.alert(i, tt.alerts[i])
+				}
+				var got [][]alert.Alert
+				ingest := func(_ context.Context, alerts []alert.Alert) error {
+					got = append(got, alerts)
+					if tt.ingest != nil {
+						return tt.ingest(alerts)
+					}
+					return nil
+				}
+				var logs bytes.Buffer
+				opts := &alert.HandlerOptions{
+					Decode: alert.DecodeOptions{WholeOrNothing: tt.whole, Now: func() time.Time { return t0 }},
+					Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+				}
+				rec := httptest.NewRecorder()
+				f.handler(ingest, opts).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(f.payload(items))))
+
+				require.Equal(t, tt.wantCode, rec.Code, rec.Body.String())
+				if tt.wantBody != "" {
+					want := tt.wantBody
+					for i := range tt.alerts {
+						want = strings.ReplaceAll(want, fmt.Sprintf("{%d}", i), fmt.Sprintf(f.path, i))
+					}
+					assert.Equal(t, want+"\n", rec.Body.String())
+				}
+				if tt.wantTaken == nil {
+					assert.Empty(t, got, "the IngestFunc is not called without alerts to take")
+				} else {
+					require.Len(t, got, 1, "one request, one batch")
+					var taken []int
+					for _, a := range got[0] {
+						require.NoError(t, a.Validate())
+						var n int
+						_, err := fmt.Sscan(string(a.Labels["n"]), &n)
+						require.NoError(t, err)
+						taken = append(taken, n)
+					}
+					assert.Equal(t, tt.wantTaken, taken)
+				}
+				switch {
+				case tt.wantCode == http.StatusOK:
+					assert.Empty(t, logs.String())
+				case tt.wantLog != "":
+					assert.Contains(t, logs.String(), tt.wantLog)
+					what := "alerts refused"
+					if len(tt.wantTaken) == 0 || strings.HasPrefix(tt.wantLog, fmt.Sprintf("refused=%d ", len(tt.alerts))) {
+						what = "payload refused"
+					}
+					assert.Contains(t, logs.String(), what)
+				default:
+					assert.Contains(t, logs.String(), "payload refused")
+					assert.NotContains(t, logs.String(), "refused=")
+				}
+			})
+		}
+	}
+}
+
+// TestHandlerRefusalsAreBounded: the answer to a payload of many bad alerts
+// names the first few and counts the rest.
+func TestHandlerRefusalsAreBounded(t *testing.T) {
+	items := make([]string, 1000)
+	for i := range items {
+		items[i] = `{"labels":{"` + strings.Repeat("x-", 500) + `":"y"}}`
+	}
+	s := &sink{}
+	rec := httptest.NewRecorder()
+	alert.PrometheusHandler(s.ingest, nil).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/",
+		strings.NewReader("["+strings.Join(items, ",")+"]")))
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Less(t, rec.Body.Len(), 4<<10)
+	assert.True(t, strings.HasPrefix(rec.Body.String(), `1000 of 1000 alerts refused: [0].labels: invalid label name "x-x-`), rec.Body.String())
+	assert.True(t, strings.HasSuffix(rec.Body.String(), "...; and 990 more\n"), rec.Body.String())
+	assert.Zero(t, s.count())
 }

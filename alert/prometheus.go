@@ -1,7 +1,7 @@
 package alert
 
 import (
-	"fmt"
+	"encoding/json"
 	"io"
 	"time"
 
@@ -33,8 +33,16 @@ type PostableAlert struct {
 //     receipt (default 5m, as Alertmanager's resolve_timeout);
 //   - no startsAt means the time of receipt (of the end, if resolved).
 //
-// Either every alert decodes, or the error names the first bad field, as
-// "[3].labels: invalid label name \"1x\"".
+// Each alert is taken or refused on its own, as Alertmanager does. When
+// some are invalid, DecodePrometheus returns the valid ones, in payload
+// order, and a *RejectedError that names each of the others by its index
+// and the bad field, as "[3].labels: invalid label name \"1x\"": the
+// returned alerts are usable when errors.As finds a *RejectedError. A
+// payload that cannot be read as a whole is refused whole, with no alerts:
+// malformed JSON (*SyntaxError), an empty body or one that is not an array
+// (*FieldError), or more than DecodeOptions.MaxBytes or MaxAlerts
+// (*LimitError). DecodeOptions.WholeOrNothing refuses the payload whole for
+// any invalid alert too.
 func DecodePrometheus(r io.Reader, opts *DecodeOptions) ([]Alert, error) {
 	c := opts.config("prometheus", DefaultPrometheusTTL)
 	data, err := readBody(r, c.MaxBytes)
@@ -42,19 +50,47 @@ func DecodePrometheus(r io.Reader, opts *DecodeOptions) ([]Alert, error) {
 		return nil, err
 	}
 	var posted []postableWire
-	if err := decodeJSON(data, &posted, false); err != nil {
-		return nil, err
+	var bad []error // why posted[i] did not decode, if one did not
+	if derr := unmarshal(data, &posted, false); derr != nil {
+		if _, ok := derr.(*SyntaxError); ok {
+			return nil, derr
+		}
+		whole := func() error { return locateError(data, &posted, "", false, derr) }
+		var elems []json.RawMessage
+		if json.Unmarshal(data, &elems) != nil { // not an array
+			return nil, whole()
+		}
+		if err := c.checkCount("body", len(elems)); err != nil {
+			return nil, err
+		}
+		if posted, bad, err = decodeEach[postableWire](&c, elems, false, indexPath, whole); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.checkCount("body", len(posted)); err != nil {
 		return nil, err
 	}
 	alerts := make([]Alert, len(posted))
+	var refused []Rejection
+	n := 0
 	for i := range posted {
-		if err := c.postableAlert(&alerts[i], &posted[i], fmt.Sprintf("[%d]", i)); err != nil {
+		var err error
+		if bad != nil && bad[i] != nil {
+			err = bad[i]
+		} else {
+			err = c.postableAlert(&alerts[n], &posted[i], indexPath(i))
+		}
+		if err == nil {
+			n++
+			continue
+		}
+		if c.WholeOrNothing {
 			return nil, err
 		}
+		refused = append(refused, Rejection{Index: i, Err: err})
 	}
-	return alerts, nil
+	clear(alerts[n:])
+	return alerts[:n], rejected(refused, len(posted))
 }
 
 func (c *decodeConfig) postableAlert(a *Alert, p *postableWire, path string) error {

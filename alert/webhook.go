@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -51,8 +52,21 @@ type WebhookAlert struct {
 // it with its alerts, which are lasting. A resolved alert ends at its endsAt
 // (the time of receipt if it has none). A firing alert has no endsAt from
 // Alertmanager; if one is given, it is the refresh deadline, as in
-// DecodePrometheus. Either the whole message decodes, or the error names the
-// first bad field, as "alerts[3].labels: invalid label name \"1x\"".
+// DecodePrometheus.
+//
+// Each alert is taken or refused on its own. When some are invalid,
+// DecodeWebhook returns the message and the valid alerts, and a
+// *RejectedError that names each of the others by its index in the
+// message's alerts and the bad field, as
+// "alerts[3].labels: invalid label name \"1x\"": the message and the
+// returned alerts are usable when errors.As finds a *RejectedError. The
+// message's Alerts then hold the valid ones only, so that msg.Alerts[i] is
+// always what alerts[i] was decoded from. A message that cannot be read as
+// a whole is refused whole, with no message and no alerts: malformed JSON,
+// a version other than WebhookVersion, a status other than firing or
+// resolved, a field of the message (not of an alert) of the wrong type, or
+// more than DecodeOptions.MaxBytes or MaxAlerts. DecodeOptions.WholeOrNothing
+// refuses the message whole for any invalid alert too.
 func DecodeWebhook(r io.Reader, opts *DecodeOptions) (*WebhookMessage, []Alert, error) {
 	c := opts.config("alertmanager", 0)
 	data, err := readBody(r, c.MaxBytes)
@@ -60,7 +74,40 @@ func DecodeWebhook(r io.Reader, opts *DecodeOptions) (*WebhookMessage, []Alert, 
 		return nil, nil, err
 	}
 	var wire webhookWire
-	if err := decodeJSON(data, &wire, false); err != nil {
+	var bad []error // why wire.Alerts[i] did not decode, if one did not
+	if derr := unmarshal(data, &wire, false); derr != nil {
+		if _, ok := derr.(*SyntaxError); ok {
+			return nil, nil, derr
+		}
+		// Read the message with its alerts left raw, then each alert alone.
+		var env webhookWireOf[json.RawMessage]
+		if err := unmarshal(data, &env, false); err != nil {
+			return nil, nil, locateError(data, &env, "", false, err)
+		}
+		if err := checkEnvelope(&env); err != nil {
+			return nil, nil, err
+		}
+		if err := c.checkCount("alerts", len(env.Alerts)); err != nil {
+			return nil, nil, err
+		}
+		wire = webhookWire{
+			Version: env.Version, GroupKey: env.GroupKey, TruncatedAlerts: env.TruncatedAlerts,
+			Status: env.Status, Receiver: env.Receiver, GroupLabels: env.GroupLabels,
+			CommonLabels: env.CommonLabels, CommonAnnotations: env.CommonAnnotations,
+			ExternalURL: env.ExternalURL,
+		}
+		// If every alert decodes alone, what did not is a member of the
+		// message given twice, the last time right: refused, as by
+		// WholeOrNothing.
+		whole := func() error { return locateError(data, &wire, "", false, derr) }
+		if wire.Alerts, bad, err = decodeEach[webhookAlertWire](&c, env.Alerts, false, alertsPath, whole); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := checkEnvelope(&wire); err != nil {
+		return nil, nil, err
+	}
+	if err := c.checkCount("alerts", len(wire.Alerts)); err != nil {
 		return nil, nil, err
 	}
 	msg := WebhookMessage{
@@ -75,33 +122,55 @@ func DecodeWebhook(r io.Reader, opts *DecodeOptions) (*WebhookMessage, []Alert, 
 		ExternalURL:       wire.ExternalURL,
 		Alerts:            make([]WebhookAlert, len(wire.Alerts)),
 	}
-	if msg.Version != WebhookVersion {
-		return nil, nil, fieldErr("version", "got %q, want %q", msg.Version, WebhookVersion)
-	}
-	if msg.Status != "firing" && msg.Status != "resolved" {
-		return nil, nil, fieldErr("status", "got %q, want firing or resolved", msg.Status)
-	}
-	if err := c.checkCount("alerts", len(msg.Alerts)); err != nil {
-		return nil, nil, err
-	}
 	alerts := make([]Alert, len(wire.Alerts))
+	var refused []Rejection
+	n := 0
 	for i := range wire.Alerts {
-		w := &wire.Alerts[i]
-		msg.Alerts[i] = WebhookAlert{
-			Status:       w.Status,
-			Labels:       w.Labels,
-			Annotations:  w.Annotations,
-			StartsAt:     w.StartsAt,
-			EndsAt:       w.EndsAt,
-			GeneratorURL: w.GeneratorURL,
-			Fingerprint:  w.Fingerprint,
+		var err error
+		if bad != nil && bad[i] != nil {
+			err = bad[i]
+		} else {
+			w := &wire.Alerts[i]
+			msg.Alerts[n] = WebhookAlert{
+				Status:       w.Status,
+				Labels:       w.Labels,
+				Annotations:  w.Annotations,
+				StartsAt:     w.StartsAt,
+				EndsAt:       w.EndsAt,
+				GeneratorURL: w.GeneratorURL,
+				Fingerprint:  w.Fingerprint,
+			}
+			err = c.webhookAlert(&alerts[n], &msg.Alerts[n], alertsPath(i))
 		}
-		if err := c.webhookAlert(&alerts[i], &msg.Alerts[i], fmt.Sprintf("alerts[%d]", i)); err != nil {
+		if err == nil {
+			n++
+			continue
+		}
+		if c.WholeOrNothing {
 			return nil, nil, err
 		}
+		refused = append(refused, Rejection{Index: i, Err: err})
 	}
-	return &msg, alerts, nil
+	clear(alerts[n:])
+	clear(msg.Alerts[n:])
+	msg.Alerts = msg.Alerts[:n]
+	return &msg, alerts[:n], rejected(refused, len(wire.Alerts))
 }
+
+// checkEnvelope checks the fields of a webhook message that are about the
+// message as a whole.
+func checkEnvelope[A any](w *webhookWireOf[A]) error {
+	if w.Version != WebhookVersion {
+		return fieldErr("version", "got %q, want %q", w.Version, WebhookVersion)
+	}
+	if w.Status != "firing" && w.Status != "resolved" {
+		return fieldErr("status", "got %q, want firing or resolved", w.Status)
+	}
+	return nil
+}
+
+// alertsPath is the path of the alert at index i of a webhook message.
+func alertsPath(i int) string { return fmt.Sprintf("alerts[%d]", i) }
 
 func (c *decodeConfig) webhookAlert(a *Alert, w *WebhookAlert, path string) error {
 	*a = Alert{

@@ -14,17 +14,21 @@ import (
 
 type labelMap = map[model.LabelName]model.LabelValue
 
-type webhookWire struct {
-	Version           string             `json:"version"`
-	GroupKey          string             `json:"groupKey"`
-	TruncatedAlerts   uint64             `json:"truncatedAlerts"`
-	Status            string             `json:"status"`
-	Receiver          string             `json:"receiver"`
-	GroupLabels       labelMap           `json:"groupLabels"`
-	CommonLabels      labelMap           `json:"commonLabels"`
-	CommonAnnotations labelMap           `json:"commonAnnotations"`
-	ExternalURL       string             `json:"externalURL"`
-	Alerts            []webhookAlertWire `json:"alerts"`
+// webhookWire is a webhook message; webhookWireOf[json.RawMessage] is one
+// with its alerts left undecoded.
+type webhookWire = webhookWireOf[webhookAlertWire]
+
+type webhookWireOf[A any] struct {
+	Version           string   `json:"version"`
+	GroupKey          string   `json:"groupKey"`
+	TruncatedAlerts   uint64   `json:"truncatedAlerts"`
+	Status            string   `json:"status"`
+	Receiver          string   `json:"receiver"`
+	GroupLabels       labelMap `json:"groupLabels"`
+	CommonLabels      labelMap `json:"commonLabels"`
+	CommonAnnotations labelMap `json:"commonAnnotations"`
+	ExternalURL       string   `json:"externalURL"`
+	Alerts            []A      `json:"alerts"`
 }
 
 type webhookAlertWire struct {

@@ -120,6 +120,14 @@ type Change struct {
 	Index int
 }
 
+// Restates reports whether the change says nothing new of the alert's
+// state: what a restored alert's first report, a change of its source's
+// refresh promise, or a change published again after downstream failed to
+// record it tells downstream, for it to check against what it holds.
+func (c *Change) Restates() bool {
+	return !c.New && !c.Refired && !c.Occurred && !c.FlapChanged && c.From == c.State
+}
+
 // String describes the change for logs: "new firing
 // {alertname="TargetDown"}", "firing → resolved {…}".
 func (c *Change) String() string {
@@ -200,13 +208,17 @@ type record struct {
 	// unsent holds what downstream failed to record (Unpublish): the flags
 	// of the changes it lost, to publish again with the alert's state.
 	unsent unsent
+	// restored is set on a record that Restore made, until its first
+	// report: what the store said, which another replica may have changed
+	// since.
+	restored bool
 }
 
 // unsent is what a record must tell downstream again.
 type unsent uint8
 
 const (
-	unsentAny      unsent = 1 << iota // the state, at least
+	unsentAny      unsent = 1 << iota // the state and refresh promise, at least
 	unsentNew                         // the alert is new to downstream
 	unsentRefired                     // it fired again
 	unsentOccurred                    // an instant alert occurred
@@ -354,6 +366,21 @@ func (d *Deduper) ingestKey(out []Change, a *alert.Alert, key labelKey, index in
 		rec.State, rec.actual = alert.StateNone, alert.StateNone
 		rec.Seq++
 		return append(out, rec.change(from, now, index, unsentOccurred))
+	}
+	if rec.restored {
+		// The first report since the record was restored: downstream
+		// checks it against what the store holds now, which another
+		// replica may have changed meanwhile (made it unknown, while this
+		// one gave the source a refresh period's grace).
+		rec.restored = false
+		rec.unsent |= unsentAny
+	}
+	if prev.RefreshBy.IsZero() != a.RefreshBy.IsZero() {
+		// The source now promises to refresh the alert, or no longer
+		// does (another source took over): downstream keeps the promise
+		// with the alert, so that a process starting afresh holds the
+		// source to it, or not.
+		rec.unsent |= unsentAny
 	}
 	if prev.Kind == alert.KindInstant {
 		rec.actual = alert.StateNone // an event became a condition: start afresh
@@ -606,8 +633,11 @@ func (r Record) GoString() string {
 // Repeats of the alert then change nothing, and a source that stopped
 // refreshing it makes it unknown at its RefreshBy, as if the process had
 // never stopped. The record knows the alert's current firing, which starts
-// at a.StartsAt, not the ones before. Restore returns false, and changes
-// nothing, if the Deduper already holds the alert.
+// at a.StartsAt, not the ones before. The alert's first report after
+// Restore is published as a change, even a repeat, so that downstream
+// checks it against the store, which replicas that kept running may have
+// changed meanwhile. Restore returns false, and changes nothing, if the
+// Deduper already holds the alert.
 func (d *Deduper) Restore(a alert.Alert, state alert.State, flapping bool) bool {
 	key := d.key(a.Labels)
 	sh := d.shard(key)
@@ -636,6 +666,7 @@ func (d *Deduper) Restore(a alert.Alert, state alert.State, flapping bool) bool 
 	}
 	rec.actual = state
 	rec.Seq = 1
+	rec.restored = true
 	sh.records[key] = rec
 	return true
 }

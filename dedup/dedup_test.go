@@ -633,3 +633,34 @@ func TestChangeIndex(t *testing.T) {
 	require.Len(t, swept, 1)
 	assert.Equal(t, -1, swept[0].Index)
 }
+
+// TestRestoredRecordIsCheckedOnItsFirstReport: the first report of a
+// restored alert is published, even a repeat, so that downstream checks the
+// store; the ones after it are repeats again.
+func TestRestoredRecordIsCheckedOnItsFirstReport(t *testing.T) {
+	start := day(26, "09:00:00")
+	d := dedup.New(nil)
+	restored := firing(daemonSet, start, start, 4*time.Minute)
+	require.True(t, d.Restore(restored, alert.StateFiring, false))
+	assert.Empty(t, summary(d.Sweep(start.Add(time.Minute))), "a sweep does not publish it")
+	first := d.Ingest([]alert.Alert{firing(daemonSet, start, start.Add(2*time.Minute), 4*time.Minute)})
+	require.Len(t, first, 1)
+	assert.Equal(t, alert.StateFiring, first[0].State)
+	assert.Equal(t, alert.StateFiring, first[0].From)
+	assert.Empty(t, d.Ingest([]alert.Alert{firing(daemonSet, start, start.Add(3*time.Minute), 4*time.Minute)}))
+}
+
+// TestRefreshPromiseIsNews: a report that starts or stops promising a
+// refresh is published, so that the store keeps the promise.
+func TestRefreshPromiseIsNews(t *testing.T) {
+	start := day(26, "09:00:00")
+	d := dedup.New(nil)
+	d.Ingest([]alert.Alert{firing(daemonSet, start, start, 4*time.Minute)})
+	assert.Empty(t, d.Ingest([]alert.Alert{firing(daemonSet, start, start.Add(time.Minute), 4*time.Minute)}), "a later deadline is a repeat")
+	none := d.Ingest([]alert.Alert{firing(daemonSet, start, start.Add(2*time.Minute), 0)})
+	require.Len(t, none, 1, "no promise any more")
+	assert.True(t, none[0].Alert.RefreshBy.IsZero())
+	again := d.Ingest([]alert.Alert{firing(daemonSet, start, start.Add(3*time.Minute), 4*time.Minute)})
+	require.Len(t, again, 1, "a promise again")
+	assert.False(t, again[0].Alert.RefreshBy.IsZero())
+}

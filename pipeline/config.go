@@ -110,6 +110,7 @@ type File struct {
 	name string // the file's name, for errors
 	dir  string // its directory, for relative paths
 	src  []byte
+	root *yaml.Node // the document, for the positions of what Build refuses
 }
 
 // Receiver is a named receiver: exactly one of its channels is set.
@@ -148,7 +149,7 @@ func ParseFile(data []byte, name, dir string) (*File, error) {
 	if err := strict.Decode(&check); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	f := &File{name: name, dir: dir, src: data}
+	f := &File{name: name, dir: dir, src: data, root: &root}
 	expanded, err := yaml.Marshal(&root)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -214,6 +215,37 @@ func expandEnv(doc *yaml.Node, section string) error {
 		return errors.Join(errs...)
 	}
 	return nil
+}
+
+// at returns where the value at a path of the file was written,
+// "file:line:column", or the file's name when the path leads nowhere. A
+// step of the path is a mapping's key (a string) or a sequence's index (an
+// int).
+func (f *File) at(path ...any) string {
+	if f.root == nil || len(f.root.Content) == 0 {
+		return f.name
+	}
+	n := f.root.Content[0]
+	for _, step := range path {
+		var next *yaml.Node
+		switch k := step.(type) {
+		case string:
+			for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == k {
+					next = n.Content[i+1]
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && k >= 0 && k < len(n.Content) {
+				next = n.Content[k]
+			}
+		}
+		if next == nil {
+			return f.name
+		}
+		n = next
+	}
+	return fmt.Sprintf("%s:%d:%d", f.name, n.Line, n.Column)
 }
 
 // section returns the text of a top-level section as a document of its
@@ -318,14 +350,16 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 	}
 
 	// Severity.
-	var sev Classifier = severity.DefaultPolicy()
+	policy := severity.DefaultPolicy()
 	if data, ok := f.section(&f.Severity); ok {
 		p, err := severity.ParsePolicy(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: severity: %w", f.name, err)
 		}
-		sev = p
+		policy = p
 	}
+	var sev Classifier = policy
+	o.Logger.Info("alertkit: the severity policy in force", "file", f.name, "policy", policy.Describe())
 
 	// Routing.
 	rcfg := &route.Config{}
@@ -428,6 +462,11 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 			}
 		}
 	}
+	if cells := batchCells(policy); len(cells) > 0 && len(f.Contacts.Digest) == 0 {
+		return nil, fmt.Errorf("%s: contacts.digest: the severity policy batches alerts into a digest (%s), and no receiver takes the digest: "+
+			"name one under contacts.digest, or give those cells a page or a retrospective response in severity.responses",
+			f.at("contacts"), strings.Join(cells, ", "))
+	}
 	for kind, m := range map[string]map[string][]string{"contacts.people": f.Contacts.People, "contacts.teams": f.Contacts.Teams} {
 		for who, names := range m {
 			for _, n := range names {
@@ -457,22 +496,41 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 
 	// On call.
 	s.Escalator = escalate.New(s.Incidents, s.Metrics.Pager(pages), &escalate.Options{Now: o.Now, Owner: owner("escalator", o.Replica), Lease: o.Lease})
+	ocfg := &escalate.Config{}
 	if data, ok := f.section(&f.OnCall); ok {
-		ocfg, err := escalate.ParseConfig(data, f.name)
-		if err != nil {
+		if ocfg, err = escalate.ParseConfig(data, f.name); err != nil {
 			return nil, err
 		}
 		if err := s.Escalator.Load(ocfg); err != nil {
 			return nil, fmt.Errorf("%s: oncall: %w", f.name, err)
 		}
 	}
+
+	// Targets: every one the file writes must name something the service
+	// has, or a page would go nowhere.
+	names := f.names(receivers, ocfg)
+	if err := rcfg.CheckTargets(names); err != nil {
+		return nil, err
+	}
+	for i, p := range ocfg.Policies {
+		for j, st := range p.Steps {
+			for k, t := range st.Notify {
+				if err := names.Check(t); err != nil {
+					return nil, fmt.Errorf("%s: oncall: policy %s: step %d: %w", f.at("oncall", "policies", i, "steps", j, "notify", k), p.Name, j+1, err)
+				}
+			}
+		}
+	}
 	var ladder escalate.Ladder
 	for i, level := range f.Ladder {
 		var targets []route.Target
-		for _, t := range level {
+		for j, t := range level {
 			tg, err := route.ParseTarget(t)
+			if err == nil {
+				err = names.Check(tg)
+			}
 			if err != nil {
-				return nil, fmt.Errorf("%s: ladder[%d]: %w", f.name, i, err)
+				return nil, fmt.Errorf("%s: ladder[%d]: %w", f.at("ladder", i, j), i, err)
 			}
 			targets = append(targets, tg)
 		}
@@ -490,6 +548,33 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 		Metrics: s.Metrics, Logger: o.Logger, Now: o.Now, OnChange: o.OnChange, Owner: owner("pipeline", o.Replica), Lease: o.Lease,
 	})
 	return s, err
+}
+
+// batchCells returns the cells of a policy's response tables whose response
+// is a batch: "gold S4–S6, unclassified S4–S5".
+func batchCells(p *severity.Policy) []string {
+	var out []string
+	row := func(name string, cell func(severity.Level) severity.Cell) {
+		var levels []severity.Level
+		for l := severity.S1; l <= severity.S9; l++ {
+			if p.Response(cell(l)).Mode == severity.Batch {
+				levels = append(levels, l)
+			}
+		}
+		if len(levels) == 0 {
+			return
+		}
+		s := name + " " + levels[0].String()
+		if last := levels[len(levels)-1]; last != levels[0] {
+			s += "–" + last.String()
+		}
+		out = append(out, s)
+	}
+	for sl := severity.None; sl <= severity.Platinum; sl++ {
+		row(sl.String(), func(l severity.Level) severity.Cell { return severity.Cell{ServiceLevel: sl, Level: l} })
+	}
+	row("unclassified", func(l severity.Level) severity.Cell { return severity.Cell{Unclassified: true, Level: l} })
+	return out
 }
 
 // owner names a worker of a replica: "notify/eu-1".
@@ -554,4 +639,44 @@ func (f *File) receivers(o BuildOptions) (map[string]notify.Notifier, error) {
 		out[name] = o.Receivers[name]
 	}
 	return out, errors.Join(errs...)
+}
+
+// names are what the file's targets may name: its receivers and those made
+// in code; the people of contacts.people and the members of the on-call
+// layers, unchecked without contacts.people (contacts.fallback reaches
+// everyone); the teams of contacts.teams, unchecked without it; the
+// schedules, their layers and the policies of oncall.
+func (f *File) names(receivers map[string]notify.Notifier, oncall *escalate.Config) route.Names {
+	names := route.Names{Receivers: []string{}, Policies: []string{}, Schedules: map[string][]string{}}
+	for name := range receivers {
+		names.Receivers = append(names.Receivers, name)
+	}
+	if f.Contacts.People != nil {
+		names.People = []string{}
+		for who := range f.Contacts.People {
+			names.People = append(names.People, who)
+		}
+	}
+	if f.Contacts.Teams != nil {
+		names.Teams = []string{}
+		for team := range f.Contacts.Teams {
+			names.Teams = append(names.Teams, team)
+		}
+	}
+	for _, s := range oncall.Schedules {
+		names.Schedules[s.Name] = s.LayerNames()
+		if names.People == nil {
+			continue
+		}
+		for _, l := range s.Layers {
+			names.People = append(names.People, l.Members...)
+		}
+		for _, o := range s.Overrides {
+			names.People = append(names.People, o.Person)
+		}
+	}
+	for _, p := range oncall.Policies {
+		names.Policies = append(names.Policies, p.Name)
+	}
+	return names
 }

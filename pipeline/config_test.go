@@ -91,18 +91,18 @@ func TestFileErrors(t *testing.T) {
 			"service.yaml: receivers[0] ops: want exactly one of slack, pagerduty, email, webhook, telegram; got 2"},
 		{"an unset variable", "${ALERTKIT_TEST_HOOK}/ops", "${NOT_SET_ANYWHERE}/ops", "service.yaml: line 28: receivers: the environment variable NOT_SET_ANYWHERE is not set"},
 		{"an unknown key", "runbooks: runbooks", "runbook: runbooks", "service.yaml: yaml: unmarshal errors:\n  line 43: field runbook not found in type pipeline.File"},
-		{"an on-call target of no schedule", `      to: ["oncall:sre/L1"]`, `      to: ["oncall:ops/L1"]`, ""},
+		{"an on-call target of no schedule", `      to: ["oncall:sre/L1"]`, `      to: ["oncall:ops/L1"]`,
+			`service.yaml:9:13: routes[0] (database): oncall:ops/L1: no schedule "ops" (schedules: sre); did you mean receiver:ops?`},
+		{"a route to a receiver that does not exist", `    to: [receiver:ops]`, `    to: [receiver:opps]`,
+			`service.yaml:4:10: default: receiver:opps: no receiver "opps" (receivers: ops, pager); did you mean receiver:ops?`},
+		{"a ladder level of nobody known", `  - [team:sre]`, `  - [team:sre, "@nobody"]`,
+			`service.yaml:24:16: ladder[0]: @nobody: no person "nobody" (people: alfa, bravo)`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Contains(t, base, tt.from)
 			f, err := pipeline.ParseFile([]byte(strings.Replace(base, tt.from, tt.to, 1)), "service.yaml", "testdata")
 			if err == nil {
 				_, err = f.Build(pipeline.BuildOptions{})
-			}
-			if tt.want == "" {
-				// Found when a route first pages, not when the file loads.
-				assert.NoError(t, err)
-				return
 			}
 			assert.EqualError(t, err, tt.want)
 		})

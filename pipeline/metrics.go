@@ -18,7 +18,7 @@ import (
 // Metrics are alertkit's own metrics, on a registerer the host gives:
 //
 //	alertkit_alerts_received_total{source, outcome}    alerts taken in: new, changed, unchanged
-//	alertkit_alert_changes_total{outcome}              changes after dedup: routed, silenced, inhibited, muted, dropped
+//	alertkit_alert_changes_total{outcome}              changes after dedup: routed, silenced, inhibited, muted, dropped, failed
 //	alertkit_stage_duration_seconds{stage}             time in each stage
 //	alertkit_escalation_pages_total{kind}              pages of the escalator: escalation, baton, digest
 //	alertkit_notification_attempts_total{receiver, outcome}  delivered, failed (retried), dead
@@ -55,7 +55,7 @@ func NewMetrics(reg prometheus.Registerer, o *MetricsOptions) (*Metrics, error) 
 			Name: "alertkit_alerts_received_total", Help: "Alerts taken in, by source and by what dedup made of them: new, changed or unchanged.",
 		}, []string{"source", "outcome"}),
 		changes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "alertkit_alert_changes_total", Help: "Changes of alerts after dedup, by what the pipeline did with them: routed, silenced, inhibited, muted or dropped.",
+			Name: "alertkit_alert_changes_total", Help: "Changes of alerts after dedup, by what the pipeline did with them: routed, silenced, inhibited, muted, dropped, or failed (not recorded, to be published again).",
 		}, []string{"outcome"}),
 		stages: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "alertkit_stage_duration_seconds", Help: "Time spent in each stage of the pipeline, per batch (dedup) or per change (the others).",
@@ -96,9 +96,11 @@ func (m *Metrics) stage(name string, start time.Time) {
 	}
 }
 
-func (m *Metrics) outcome(name string) {
+func (m *Metrics) outcome(name string) { m.outcomeN(name, 1) }
+
+func (m *Metrics) outcomeN(name string, n int) {
 	if m != nil {
-		m.changes.WithLabelValues(name).Inc()
+		m.changes.WithLabelValues(name).Add(float64(n))
 	}
 }
 

@@ -32,10 +32,13 @@ type (
 	Classifier interface {
 		Classify(labels model.LabelSet) (severity.Classification, error)
 	}
-	// Deduper is the dedup stage (*dedup.Deduper).
+	// Deduper is the dedup stage (*dedup.Deduper). Unpublish gives back
+	// the changes the pipeline failed to record, so that the alerts' next
+	// reports — a source's retry — or the next sweep publish them again.
 	Deduper interface {
 		Ingest(alerts []alert.Alert) []dedup.Change
 		Sweep(now time.Time) []dedup.Change
+		Unpublish(changes []dedup.Change)
 	}
 	// Triager is the triage stage: robots (*route.Triage).
 	Triager interface {
@@ -103,7 +106,12 @@ type Config struct {
 
 // Outcome is what the pipeline made of a change of an alert.
 type Outcome struct {
+	// Change is the change, with the labels its source sent: the alert's
+	// identity.
 	Change *dedup.Change
+	// Labels are the labels the stages after triage saw: the source's
+	// with those triage rules added.
+	Labels model.LabelSet
 	Class  severity.Classification
 	// Verdict is the triage's; Dropped when it dropped the alert, which
 	// then went no further.
@@ -134,7 +142,7 @@ type heartbeats interface {
 	RestoreHeartbeat(name string, last time.Time) bool
 }
 
-// Pipeline runs the stages of DESIGN's data flow in order: enrich (severity
+// Pipeline runs the stages of the data flow in order: enrich (severity
 // and service level), dedup, triage, silences and inhibition, route,
 // incident grouping by the route's group labels, escalation, and follow-up
 // notifications. Each stage is a plain value of its own package; the
@@ -144,7 +152,7 @@ type heartbeats interface {
 type Pipeline struct {
 	cfg     Config
 	log     *slog.Logger
-	ladders sync.Map // ladder names already given to the escalator
+	ladders sync.Map // ladder names given to the escalator
 	// withLevel sets a level a triage rule gives, if the Classifier can
 	// (*severity.Policy can).
 	withLevel func(severity.Classification, severity.Level) severity.Classification
@@ -195,7 +203,67 @@ func New(cfg Config) (*Pipeline, error) {
 	if p.log == nil {
 		p.log = slog.Default()
 	}
+	if err := p.planAhead(); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// planAhead gives the escalator, before any alert arrives, the ladder of
+// every route that has one, and checks that the policies routes name
+// exist: an escalation stored by another replica, or before a restart,
+// names them, and must find them on every replica.
+func (p *Pipeline) planAhead() error {
+	lister, ok := p.cfg.Router.(interface{ Routes() []route.Route })
+	if !ok || p.cfg.Escalator == nil {
+		return nil
+	}
+	var errs []error
+	for _, r := range lister.Routes() {
+		if name, ok := policyOf(r); ok {
+			if _, err := p.cfg.Escalator.Policy(name); err != nil {
+				errs = append(errs, fmt.Errorf("pipeline: route %s: %w", r.ID, err))
+			}
+			continue
+		}
+		if _, err := p.ladder(r); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// policyOf returns the escalation policy a route names, if any.
+func policyOf(r route.Route) (string, bool) {
+	for _, t := range r.Targets {
+		if t.Kind == route.Policy {
+			return t.Name, true
+		}
+	}
+	return "", false
+}
+
+// ladder gives the escalator the ladder of a route that names no policy —
+// its own targets, then the configured Ladder — and returns its name, or ""
+// when the route has nobody to page.
+func (p *Pipeline) ladder(r route.Route) (string, error) {
+	name := "route:" + r.ID
+	if _, known := p.ladders.Load(name); known {
+		return name, nil
+	}
+	var levels escalate.Ladder
+	if len(r.Targets) > 0 {
+		levels = append(levels, r.Targets)
+	}
+	levels = append(levels, p.cfg.Ladder...)
+	if len(levels) == 0 {
+		return "", nil
+	}
+	if err := p.cfg.Escalator.AddLadder(name, levels); err != nil {
+		return "", fmt.Errorf("pipeline: route %s: %w", r.ID, err)
+	}
+	p.ladders.Store(name, true)
+	return name, nil
 }
 
 // SeverityOf is an incident.Options.Severity that reads the level of an
@@ -216,15 +284,34 @@ func SeverityOf(c Classifier) func(model.LabelSet) int {
 func (p *Pipeline) Incidents() *incident.Manager { return p.cfg.Incidents }
 
 // Ingest takes alerts in, as the intake handlers hand them over
-// (alert.Sink), and takes every change through the stages. It returns once
-// every change is recorded in the incident store — so that an intake
-// answers 200 only then — or with the first error.
+// (alert.IngestFunc), and takes every change through the stages. It
+// returns nil once every change is recorded in the incident store, so that
+// an intake answers 200 only then. Otherwise it returns an
+// *alert.RejectedError naming, by their index in alerts, the alerts whose
+// change could not be recorded and why; the dedup stage forgets those
+// changes (Deduper.Unpublish), so that a retry of the same alerts records
+// them, and what was recorded stays. The changes are written one by one; if
+// the context ends, or several writes in a row fail (the store is down), the
+// rest are given back without being tried.
 func (p *Pipeline) Ingest(ctx context.Context, alerts []alert.Alert) error {
 	start := time.Now()
 	changes := p.cfg.Dedup.Ingest(alerts)
 	p.cfg.Metrics.stage("dedup", start)
 	p.cfg.Metrics.received(alerts, changes)
-	return p.apply(ctx, changes)
+	failed := p.apply(ctx, changes)
+	if len(failed) == 0 {
+		return nil
+	}
+	errs := make([]error, len(alerts))
+	for _, f := range failed {
+		if i := f.change.Index; i >= 0 && i < len(errs) && errs[i] == nil {
+			errs[i] = f.err
+		}
+	}
+	if err := alert.Rejected(errs); err != nil {
+		return err
+	}
+	return failed[0].err // changes of no report: a heartbeat's, say
 }
 
 // Restore gives the dedup stage what the store knows of the alerts of the
@@ -235,6 +322,11 @@ func (p *Pipeline) Ingest(ctx context.Context, alerts []alert.Alert) error {
 // stopped refreshing it while the process was down would never turn
 // unknown. A restored alert's refresh deadline is pushed to a full refresh
 // period after now, to give its source the time to send it again.
+//
+// Restore also reports, once, in the log, the open escalations that name a
+// policy this process's configuration does not have (a policy renamed
+// since they started): they wait, and say so in their history, until the
+// configuration has it again.
 func (p *Pipeline) Restore(ctx context.Context) (int, error) {
 	r, ok := p.cfg.Dedup.(interface {
 		Restore(a alert.Alert, state alert.State, flapping bool) bool
@@ -252,6 +344,7 @@ func (p *Pipeline) Restore(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("pipeline: restore: %w", err)
 	}
+	p.reportOrphans(incs)
 	n := 0
 	for _, inc := range incs {
 		members, err := store.Members(ctx, inc.ID)
@@ -278,6 +371,28 @@ func (p *Pipeline) Restore(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// reportOrphans logs the escalations of active incidents whose policy the
+// escalator does not have.
+func (p *Pipeline) reportOrphans(incs []*incident.Incident) {
+	if p.cfg.Escalator == nil {
+		return
+	}
+	missing := map[string][]string{}
+	for _, inc := range incs {
+		esc := inc.Escalation
+		if esc == nil || esc.Mode != "page" || esc.Exhausted {
+			continue
+		}
+		if _, err := p.cfg.Escalator.Policy(esc.Policy); err != nil {
+			missing[esc.Policy] = append(missing[esc.Policy], string(inc.ID))
+		}
+	}
+	for _, policy := range slices.Sorted(maps.Keys(missing)) {
+		p.log.Error("pipeline: open incidents escalate by a policy the configuration does not have; they page nobody until it is back",
+			"policy", policy, "incidents", missing[policy], "policies", p.cfg.Escalator.Policies(), "ladders", p.cfg.Escalator.Ladders())
+	}
+}
+
 // Tick does the work that falls due with time: the dedup stage's sweep
 // (alerts whose source stopped refreshing them, flapping, heartbeats), the
 // incidents' timers (snoozes ending, quiet periods), the escalator's
@@ -289,8 +404,8 @@ func (p *Pipeline) Tick(ctx context.Context) error {
 	if err := p.heartbeatDeadlines(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if err := p.apply(ctx, p.cfg.Dedup.Sweep(p.cfg.Now())); err != nil {
-		errs = append(errs, err)
+	for _, f := range p.apply(ctx, p.cfg.Dedup.Sweep(p.cfg.Now())) {
+		errs = append(errs, f.err) // published again by the next sweep
 	}
 	if _, err := p.cfg.Incidents.ProcessTimers(ctx, p.cfg.Owner, p.cfg.Lease); err != nil {
 		errs = append(errs, err)
@@ -378,17 +493,50 @@ func (p *Pipeline) Run(ctx context.Context, interval time.Duration) error {
 	}
 }
 
-func (p *Pipeline) apply(ctx context.Context, changes []dedup.Change) error {
+// failure is a change the pipeline could not record, and why.
+type failure struct {
+	change *dedup.Change
+	err    error
+}
+
+// giveUpAfter is how many writes in a row may fail before apply gives the
+// rest of the changes back untried: the store is down.
+const giveUpAfter = 3
+
+// apply takes changes through the stages, and returns those it could not
+// record, which it has given back to the dedup stage.
+func (p *Pipeline) apply(ctx context.Context, changes []dedup.Change) []failure {
+	var failed []failure
+	var back []dedup.Change
+	inARow := 0
 	for i := range changes {
-		out, err := p.process(ctx, &changes[i])
-		if err != nil {
-			return fmt.Errorf("pipeline: alert %s: %w", changes[i].Fingerprint, err)
+		c := &changes[i]
+		if inARow >= giveUpAfter || ctx.Err() != nil {
+			err := ctx.Err()
+			if err == nil {
+				err = fmt.Errorf("not tried after %d failed writes in a row: %w", inARow, failed[len(failed)-1].err)
+			}
+			failed = append(failed, failure{c, fmt.Errorf("pipeline: alert %s: %w", c.Fingerprint, err)})
+			back = append(back, *c)
+			continue
 		}
+		out, err := p.process(ctx, c)
+		if err != nil {
+			inARow++
+			failed = append(failed, failure{c, fmt.Errorf("pipeline: alert %s: %w", c.Fingerprint, err)})
+			back = append(back, *c)
+			continue
+		}
+		inARow = 0
 		if p.cfg.OnChange != nil {
 			p.cfg.OnChange(out)
 		}
 	}
-	return nil
+	if len(back) > 0 {
+		p.cfg.Dedup.Unpublish(back)
+		p.cfg.Metrics.outcomeN("failed", len(back))
+	}
+	return failed
 }
 
 // process takes one change through the stages after dedup.
@@ -406,7 +554,12 @@ func (p *Pipeline) process(ctx context.Context, c *dedup.Change) (Outcome, error
 	out.Class = class
 	m.stage("enrich", start)
 
-	subject := &route.Subject{Alert: &c.Alert, Class: class, At: now}
+	// The stages after dedup see the alert with the labels triage rules
+	// add; the change keeps the labels its source sent, its identity.
+	seen := c.Alert
+	subject := &route.Subject{Alert: &seen, Class: class, At: now}
+	out.Labels = seen.Labels
+	var added model.LabelSet
 	if p.cfg.Triage != nil {
 		start = time.Now()
 		v := p.cfg.Triage.Apply(subject)
@@ -418,9 +571,10 @@ func (p *Pipeline) process(ctx context.Context, c *dedup.Change) (Outcome, error
 			return out, nil
 		}
 		if len(v.AddLabels) > 0 {
+			added = v.AddLabels
 			labels := maps.Clone(c.Alert.Labels)
 			maps.Copy(labels, v.AddLabels)
-			c.Alert.Labels = labels
+			seen.Labels, out.Labels = labels, labels
 			// Added labels may say the severity or the service level.
 			if class, err = p.cfg.Severity.Classify(labels); err != nil {
 				p.log.Warn("pipeline: severity", "alert", c.Fingerprint.String(), "error", err)
@@ -461,7 +615,14 @@ func (p *Pipeline) process(ctx context.Context, c *dedup.Change) (Outcome, error
 	if out.Verdict.ResolveAfter > 0 {
 		grouping.ResolveAfter = out.Verdict.ResolveAfter
 	}
-	inc, err := p.cfg.Incidents.Observe(ctx, c, &grouping)
+	enr := incident.Enrichment{Labels: added}
+	if class.From != "" && class.From != "unknown" {
+		enr.Severity = int(class.Level)
+	}
+	if class.ServiceLevel != severity.None {
+		enr.ServiceLevel = class.ServiceLevel.String()
+	}
+	inc, err := p.cfg.Incidents.ObserveEnriched(ctx, c, &grouping, enr)
 	m.stage("incident", start)
 	if err != nil {
 		return out, err
@@ -517,15 +678,15 @@ func (p *Pipeline) triageIncident(ctx context.Context, inc *incident.Incident, v
 }
 
 // escalate engages the escalation of a new incident that is not muted, and
-// resumes that of a reopened one.
+// starts that of a reopened one again: a new firing.
 func (p *Pipeline) escalate(ctx context.Context, c *dedup.Change, inc *incident.Incident, out *Outcome) error {
 	esc := p.cfg.Escalator
 	if esc == nil || out.Silenced != "" || out.Inhibited != "" || out.Muted {
 		return nil
 	}
 	if inc.Escalation != nil {
-		if c.Refired && inc.Status == incident.StatusOpen {
-			return esc.Resume(ctx, inc.ID)
+		if inc.Escalation.Firing < inc.Reopened {
+			return esc.Restart(ctx, inc.ID)
 		}
 		return nil
 	}
@@ -537,7 +698,21 @@ func (p *Pipeline) escalate(ctx context.Context, c *dedup.Change, inc *incident.
 		return err
 	}
 	out.Plan = &plan
-	return esc.Engage(ctx, inc.ID, plan)
+	if err := esc.Engage(ctx, inc.ID, plan); err != nil {
+		return err
+	}
+	// Why it pages now, after a hold, in a digest, or never: the log says.
+	what := "page " + plan.Policy
+	switch plan.Mode {
+	case severity.Batch:
+		what = "the next digest"
+	case severity.Retrospective:
+		what = "recorded for the retrospective: nobody is notified"
+	}
+	p.log.LogAttrs(ctx, slog.LevelInfo, "alertkit: escalation engaged",
+		slog.String("incident", string(inc.ID)), slog.String("route", out.Routes[0].ID), slog.String("response", what),
+		slog.Duration("hold", plan.Hold), slog.String("why", out.Class.Reason))
+	return nil
 }
 
 // plan is the escalation plan of an alert's class and first route: the
@@ -545,32 +720,22 @@ func (p *Pipeline) escalate(ctx context.Context, c *dedup.Change, inc *incident.
 // targets followed by the configured Ladder; the response matrix decides
 // whether it pages, batches or only records.
 func (p *Pipeline) plan(class severity.Classification, r route.Route) (escalate.Plan, bool, error) {
-	for _, t := range r.Targets {
-		if t.Kind == route.Policy {
-			plan := escalate.Plan{Mode: class.Response.Mode, Hold: class.Hold}
-			if plan.Mode == severity.Page {
-				plan.Policy = t.Name
-			}
-			return plan, true, nil
+	if policy, ok := policyOf(r); ok {
+		plan := escalate.Plan{Mode: class.Response.Mode, Hold: class.Hold}
+		if plan.Mode == severity.Page {
+			plan.Policy = policy
 		}
+		return plan, true, nil
 	}
-	var levels escalate.Ladder
-	if direct := slices.DeleteFunc(slices.Clone(r.Targets), func(t route.Target) bool { return t.Kind == route.Policy }); len(direct) > 0 {
-		levels = append(levels, direct)
+	name, err := p.ladder(r)
+	if err != nil {
+		return escalate.Plan{}, false, err
 	}
-	levels = append(levels, p.cfg.Ladder...)
-	if len(levels) == 0 {
+	if name == "" {
 		if class.Response.Mode == severity.Page {
 			p.log.Warn("pipeline: a page with nobody to page: the route has no targets and there is no ladder", "route", r.ID)
 		}
 		return escalate.Plan{Mode: class.Response.Mode}, class.Response.Mode != severity.Page, nil
-	}
-	name := "route:" + r.ID
-	if _, known := p.ladders.Load(name); !known {
-		if err := p.cfg.Escalator.AddLadder(name, levels); err != nil {
-			return escalate.Plan{}, false, fmt.Errorf("route %s: %w", r.ID, err)
-		}
-		p.ladders.Store(name, true)
 	}
 	plan, err := p.cfg.Escalator.PlanFor(class, name)
 	return plan, err == nil, err
@@ -606,8 +771,20 @@ func (p *Pipeline) followUps(ctx context.Context) error {
 	}
 }
 
-// followUp tells the receivers an incident went to of one change of it.
+// followUp tells the receivers an incident went to of one change of it,
+// and the escalator of a reopening (a new firing) or of an incident that
+// woke or was unacknowledged.
 func (p *Pipeline) followUp(ctx context.Context, t incident.Timer) error {
+	kind := incident.EventKind(t.Data)
+	switch kind {
+	case incident.EventReopened:
+		return ignoreGone(p.restart(ctx, t.Incident))
+	case incident.EventWoke, incident.EventUnacknowledged:
+		if p.cfg.Escalator == nil {
+			return nil
+		}
+		return ignoreGone(p.cfg.Escalator.Resume(ctx, t.Incident))
+	}
 	if p.cfg.Dispatcher == nil {
 		return nil
 	}
@@ -618,7 +795,6 @@ func (p *Pipeline) followUp(ctx context.Context, t incident.Timer) error {
 	if err != nil {
 		return err
 	}
-	kind := incident.EventKind(t.Data)
 	var reason notify.Reason
 	var note string
 	switch kind {
@@ -638,20 +814,45 @@ func (p *Pipeline) followUp(ctx context.Context, t incident.Timer) error {
 }
 
 // Changed is what a host calls after people changed an incident — the
-// incident API's hook: an incident woken early, unacknowledged or
-// reopened resumes its escalation. (Acknowledgements, resolutions and
-// hand-overs reach the receivers through the follow-ups that the Manager
-// writes with them.)
+// incident API's hook: an incident reopened pages again from the first
+// step, as a new firing; one woken early or unacknowledged resumes its
+// escalation. With a Manager that writes follow-ups (Options.FollowUps),
+// this news is in the store with the change itself, and Tick acts on it
+// within its interval whatever happens to the process: Changed then does
+// nothing. (Acknowledgements, resolutions and hand-overs reach the
+// receivers through those follow-ups too.)
 func (p *Pipeline) Changed(ctx context.Context, inc *incident.Incident, kind incident.EventKind) {
-	switch kind {
-	case incident.EventWoke, incident.EventUnacknowledged, incident.EventReopened:
-		if p.cfg.Escalator == nil {
-			return
-		}
-		if err := p.cfg.Escalator.Resume(ctx, inc.ID); err != nil {
-			p.log.Error("pipeline: after a change of an incident", "incident", string(inc.ID), "change", string(kind), "error", err)
-		}
+	if p.cfg.Escalator == nil || p.cfg.Incidents.FollowsUp() {
+		return
 	}
+	var err error
+	switch kind {
+	case incident.EventReopened:
+		err = p.restart(ctx, inc.ID)
+	case incident.EventWoke, incident.EventUnacknowledged:
+		err = p.cfg.Escalator.Resume(ctx, inc.ID)
+	}
+	if err != nil {
+		p.log.Error("pipeline: after a change of an incident", "incident", string(inc.ID), "change", string(kind), "error", err)
+	}
+}
+
+// restart starts the escalation of a reopened incident again; an incident
+// that was never engaged — reopened by hand, silenced when it opened — is
+// left as it is.
+func (p *Pipeline) restart(ctx context.Context, id incident.ID) error {
+	if p.cfg.Escalator == nil {
+		return nil
+	}
+	return p.cfg.Escalator.Restart(ctx, id)
+}
+
+// ignoreGone treats an incident that no longer exists as nothing to do.
+func ignoreGone(err error) error {
+	if errors.Is(err, incident.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // latest returns the latest history entry of a kind.

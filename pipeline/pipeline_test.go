@@ -239,7 +239,8 @@ func TestMutingAndPolicies(t *testing.T) {
 	r.fire(model.LabelSet{"alertname": "PostgresDown", "cluster": "stage", "env": "staging", "severity_level": "2", "service_level": "gold"})
 	o := r.last()
 	assert.Equal(t, severity.S6, o.Class.Level, "staging is mild")
-	assert.Equal(t, model.LabelValue("yes"), o.Change.Alert.Labels["triaged"])
+	assert.Equal(t, model.LabelValue("yes"), o.Labels["triaged"], "routes and incidents see the added label")
+	assert.NotContains(t, o.Change.Alert.Labels, model.LabelName("triaged"), "the alert keeps the labels its source sent")
 	assert.Equal(t, severity.Batch, o.Plan.Mode, "S6 on gold goes to the digest")
 
 	_, err := r.silences.Set(route.Silence{Match: "~cluster = maintenance", StartsAt: r.clock.Now(), EndsAt: r.clock.Now().Add(time.Hour), CreatedBy: "ops", Comment: "upgrade"})

@@ -4,9 +4,10 @@
 // incidents' timelines, and searches the result with MQL.
 //
 // The stream in stream/ is real traffic, captured from Prometheus 2.42 and
-// Alertmanager 0.25 (see alert/testdata/README.md), a cron job's event, one
-// malformed payload, and the talk's GitLab outage, which its rule routes to
-// its owner, who acknowledges it. The service is configured by
+// Alertmanager 0.25 (see alert/testdata/README.md), a cron job's event, a
+// payload whose one malformed alert is refused while its neighbour is
+// taken, and a GitLab outage, which its project's rule routes to its
+// owner, who acknowledges it. The service is configured by
 // quickstart.yaml. The replay runs on a fake clock set to the time of each
 // request, and on for three quarters of an hour of escalation, so its
 // output is the same on every run:
@@ -137,6 +138,9 @@ func run(ctx context.Context, out io.Writer) error {
 		Logger:    slog.New(slog.DiscardHandler),
 		Receivers: map[string]notify.Notifier{"pager": printer("pager"), "chat-sre": printer("chat-sre"), "chat-ops": printer("chat-ops")},
 		OnChange: func(o pipeline.Outcome) {
+			if o.Change.Restates() {
+				return // nothing new of the alert, checked against the store
+			}
 			seen++
 			if now := clk.Now(); !ingesting && !swept.Equal(now) {
 				swept = now

@@ -10,29 +10,66 @@ import (
 	"github.com/prometheus/alertmanager/pkg/labels"
 )
 
+// ErrEmptyMatchers is returned, wrapped, for a matcher list without a
+// matcher, such as {} or the empty string. Alertmanager reads one as
+// matching every alert; a silence or an inhibition written that way by
+// mistake would mute everything, so it is refused.
+var ErrEmptyMatchers = errors.New("empty matcher list")
+
 // ParseMatchers reads an Alertmanager matcher list, as in a silence, a
 // route's matchers or amtool: {alertname="TargetDown", env=~"prod|stage"}.
 // It accepts the UTF-8 syntax of Alertmanager 0.27 and later and, failing
-// that, the classic syntax, as Alertmanager's fallback mode does. Every
-// matcher becomes a label predicate, so {severity="critical"} compares the
-// label severity, not the built-in field.
+// that, the classic syntax, as Alertmanager's fallback mode does, but not a
+// list that opens a brace without closing it or closes one it did not open.
+// Every matcher becomes a label predicate, so {severity="critical"}
+// compares the label severity, not the built-in field.
+//
+// A list without a matcher ({}, { } or only white space) is an error that
+// wraps ErrEmptyMatchers. An error in the syntax says where the list goes
+// wrong, as Alertmanager's parser does: "0:6: end of input: expected close
+// brace".
 func ParseMatchers(s string) (*Query, error) {
 	ms, err := parse.Matchers(s)
 	if err != nil {
-		classic, cerr := labels.ParseMatchers(s)
-		if cerr != nil {
-			return nil, fmt.Errorf("mql: alertmanager matchers: %w", err)
+		if ms, err = classicMatchers(s, err); err != nil {
+			return nil, fmt.Errorf("mql: alertmanager matchers: %q: %w", s, err)
 		}
-		ms = classic
+	}
+	if len(ms) == 0 {
+		return nil, fmt.Errorf("mql: alertmanager matchers: %q: %w: it would match every alert", s, ErrEmptyMatchers)
 	}
 	return FromMatchers(ms)
 }
 
+// classicMatchers reads s in the classic syntax, after the UTF-8 syntax
+// failed with utf8Err, which is the error returned if s is not classic
+// either. The classic parser drops a leading { and a trailing } each on its
+// own, which would take {a="b" for a list; a list whose braces do not pair
+// is left to the UTF-8 parser's error, which gives the place.
+func classicMatchers(s string, utf8Err error) (labels.Matchers, error) {
+	trimmed := strings.TrimSpace(s)
+	if strings.HasPrefix(trimmed, "{") != strings.HasSuffix(trimmed, "}") {
+		return nil, utf8Err
+	}
+	ms, err := labels.ParseMatchers(s)
+	if err != nil {
+		return nil, utf8Err
+	}
+	return ms, nil
+}
+
 // FromMatchers converts Alertmanager matchers into a query that is their
-// conjunction.
+// conjunction. An empty list is an error that wraps ErrEmptyMatchers rather
+// than the query that matches everything, and so is a nil matcher.
 func FromMatchers(ms labels.Matchers) (*Query, error) {
+	if len(ms) == 0 {
+		return nil, fmt.Errorf("mql: alertmanager matchers: %w: it would match every alert", ErrEmptyMatchers)
+	}
 	terms := make([]Expr, 0, len(ms))
-	for _, m := range ms {
+	for i, m := range ms {
+		if m == nil {
+			return nil, fmt.Errorf("mql: alertmanager matchers: matcher %d of %d is nil", i+1, len(ms))
+		}
 		p := &Predicate{Name: m.Name, Label: true, Values: []string{m.Value}}
 		switch m.Type {
 		case labels.MatchEqual:
@@ -48,13 +85,9 @@ func FromMatchers(ms labels.Matchers) (*Query, error) {
 		}
 		terms = append(terms, p)
 	}
-	var expr Expr
-	switch len(terms) {
-	case 0:
-	case 1:
+	var expr Expr = &And{Terms: terms}
+	if len(terms) == 1 {
 		expr = terms[0]
-	default:
-		expr = &And{Terms: terms}
 	}
 	return (&Parser{}).compile(expr, nil)
 }

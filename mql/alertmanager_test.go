@@ -35,7 +35,8 @@ func TestParseMatchers(t *testing.T) {
 		{name: "classic syntax", input: `{alertname=X,severity!="info"}`, want: `~alertname = "X" AND ~severity != "info"`},
 		{name: "classic trailing comma", input: `{foo=bar,}`, want: `~foo = "bar"`},
 		{name: "a field name is still a label", input: `{severity="critical"}`, want: `~severity = "critical"`},
-		{name: "empty", input: `{}`, want: ``},
+		{name: "white space around braces", input: " {a=\"b\"}\n", want: `~a = "b"`},
+		{name: "classic value holding a brace", input: `{a=b}}`, want: `~a = "b}"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,9 +45,72 @@ func TestParseMatchers(t *testing.T) {
 			assert.Equal(t, tt.want, q.String())
 		})
 	}
-	_, err := mql.ParseMatchers(`{alertname=~"("}`)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "mql: alertmanager matchers:")
+}
+
+// TestParseMatchersErrors checks that a list without a matcher, which
+// would match every alert, and a list whose braces do not pair are refused,
+// saying what is wrong and where.
+func TestParseMatchersErrors(t *testing.T) {
+	const empty = "empty matcher list: it would match every alert"
+	tests := []struct {
+		name      string
+		input     string
+		wantErr   string
+		wantEmpty bool
+	}{
+		{name: "braces only", input: `{}`, wantErr: `"{}": ` + empty, wantEmpty: true},
+		{name: "braces around a space", input: `{ }`, wantErr: `"{ }": ` + empty, wantEmpty: true},
+		{name: "braces around a newline", input: "{\n}", wantErr: `"{\n}": ` + empty, wantEmpty: true},
+		{name: "empty string", input: ``, wantErr: `"": ` + empty, wantEmpty: true},
+		{name: "white space", input: " \t", wantErr: `" \t": ` + empty, wantEmpty: true},
+		{name: "opening brace only", input: `{`, wantErr: `"{": 0:1: end of input: expected close brace`},
+		{name: "closing brace only", input: `}`, wantErr: `"}": 0:1: }: expected opening brace`},
+		{name: "comma only", input: `{,}`, wantErr: `"{,}": 1:2: unexpected ,: expected label name`},
+		{name: "missing closing brace", input: `{a="b"`, wantErr: `"{a=\"b\"": 0:6: end of input: expected close brace`},
+		{name: "missing closing brace, classic", input: `{a=b`, wantErr: `"{a=b": 0:4: end of input: expected close brace`},
+		{name: "missing opening brace", input: `a="b"}`, wantErr: `"a=\"b\"}": 0:6: }: expected opening brace`},
+		{name: "missing opening brace, classic", input: `a=b}`, wantErr: `"a=b}": 0:4: }: expected opening brace`},
+		{name: "text after the list", input: `{a=b}x`, wantErr: `"{a=b}x": 5:6: x: expected end of input`},
+		{name: "invalid regular expression", input: `{alertname=~"("}`, wantErr: `"{alertname=~\"(\"}": failed to create matcher: error parsing regexp: missing closing ): ` + "`^(?:()$`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := mql.ParseMatchers(tt.input)
+			require.EqualError(t, err, "mql: alertmanager matchers: "+tt.wantErr)
+			require.Nil(t, q)
+			require.Equal(t, tt.wantEmpty, errors.Is(err, mql.ErrEmptyMatchers))
+		})
+	}
+}
+
+func TestFromMatchers(t *testing.T) {
+	env, err := amlabels.NewMatcher(amlabels.MatchEqual, "env", "prod")
+	require.NoError(t, err)
+	tests := []struct {
+		name      string
+		matchers  amlabels.Matchers
+		want      string
+		wantErr   string
+		wantEmpty bool
+	}{
+		{name: "one matcher", matchers: amlabels.Matchers{env}, want: `~env = "prod"`},
+		{name: "nil list", matchers: nil, wantErr: "mql: alertmanager matchers: empty matcher list: it would match every alert", wantEmpty: true},
+		{name: "empty list", matchers: amlabels.Matchers{}, wantErr: "mql: alertmanager matchers: empty matcher list: it would match every alert", wantEmpty: true},
+		{name: "nil matcher", matchers: amlabels.Matchers{env, nil}, wantErr: "mql: alertmanager matchers: matcher 2 of 2 is nil"},
+		{name: "unknown match type", matchers: amlabels.Matchers{{Type: 9, Name: "env", Value: "prod"}}, wantErr: "mql: alertmanager matcher env: unknown match type 9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := mql.FromMatchers(tt.matchers)
+			if tt.wantErr != "" {
+				require.EqualError(t, err, tt.wantErr)
+				require.Equal(t, tt.wantEmpty, errors.Is(err, mql.ErrEmptyMatchers))
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, q.String())
+		})
+	}
 }
 
 // TestMatchersAgreeWithAlertmanager converts matcher lists both ways and

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 var validStates = []string{"none", "pending", "firing", "resolved", "unknown"}
@@ -230,9 +232,16 @@ func (p *pred) setRegexp(v string) error {
 	if p.test != testRegexp {
 		return nil
 	}
-	if prefix, class, atLeast, ok := classRun(v); ok {
+	tree, err := syntax.Parse(v, syntax.Perl)
+	if err != nil {
+		// v compiles only inside the anchoring group, as a)|(b does: the
+		// regexp package decides it as a whole.
+		return nil
+	}
+	tree = tree.Simplify()
+	if prefix, class, atLeast, ok := classRun(tree); ok {
 		p.test, p.str, p.class, p.atLeast = testPrefixClass, prefix, class, atLeast
-	} else if prefix, rest, ok := splitLiteralPrefix(v); ok {
+	} else if prefix, rest, ok := splitLiteralPrefix(tree); ok {
 		p.test, p.str, p.re = testPrefixRegexp, prefix, rest
 	}
 	return nil
@@ -266,8 +275,14 @@ func regexpTest(v string) (textTest, string, map[string]struct{}) {
 }
 
 // literal returns the text a regular expression matches if it matches only
-// that: characters without special meaning, and escaped punctuation.
+// that: characters without special meaning, and escaped punctuation. The
+// text must be one that comparing bytes finds as the regexp package does,
+// so U+FFFD, which the regexp package also matches against each byte of
+// invalid UTF-8, is left to it.
 func literal(re string) (string, bool) {
+	if strings.ContainsRune(re, utf8.RuneError) {
+		return "", false
+	}
 	var b strings.Builder
 	for i := 0; i < len(re); i++ {
 		c := re[i]
@@ -287,28 +302,59 @@ func literal(re string) (string, bool) {
 	return b.String(), true
 }
 
-// splitLiteralPrefix splits a regular expression that starts with a literal,
-// such as checkout-[0-9]+, into the literal and the anchored rest, so that
-// matching compares the prefix and runs the regexp machine on the rest only.
-func splitLiteralPrefix(v string) (string, *regexp.Regexp, bool) {
-	re, err := syntax.Parse(v, syntax.Perl)
-	if err != nil {
-		return "", nil, false
+// byteLiteral returns the text of a literal node of a parsed regular
+// expression when comparing bytes finds it as the regexp package does: the
+// literal does not ignore case, and holds neither U+FFFD, which the regexp
+// package also matches against each byte of invalid UTF-8, nor a surrogate,
+// which it takes for U+FFFD.
+func byteLiteral(re *syntax.Regexp) (string, bool) {
+	if re.Op != syntax.OpLiteral || re.Flags&syntax.FoldCase != 0 {
+		return "", false
 	}
-	re = re.Simplify()
+	for _, r := range re.Rune {
+		if r == utf8.RuneError || !utf8.ValidRune(r) {
+			return "", false
+		}
+	}
+	return string(re.Rune), true
+}
+
+// splitLiteralPrefix splits a parsed and simplified regular expression that
+// starts with a literal, such as checkout-[0-9]+, into the literal and the
+// anchored rest, so that matching compares the prefix and runs the regexp
+// machine on the rest only. The rest, matched on its own, does not see the
+// prefix before it, so a rest that holds an assertion about what comes
+// before a position (^, \A, \b, \B) is not split off: web\b.* must tell
+// web-1 from web1.
+func splitLiteralPrefix(re *syntax.Regexp) (string, *regexp.Regexp, bool) {
 	if re.Op != syntax.OpConcat || len(re.Sub) < 2 {
 		return "", nil, false
 	}
-	first := re.Sub[0]
-	if first.Op != syntax.OpLiteral || first.Flags&syntax.FoldCase != 0 {
+	prefix, ok := byteLiteral(re.Sub[0])
+	if !ok {
 		return "", nil, false
 	}
 	rest := &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[1:], Flags: re.Flags}
+	if looksBehind(rest) {
+		return "", nil, false
+	}
 	compiled, err := regexp.Compile("^(?:" + rest.String() + ")$")
 	if err != nil {
 		return "", nil, false
 	}
-	return string(first.Rune), compiled, true
+	return prefix, compiled, true
+}
+
+// looksBehind reports whether a regular expression holds an assertion whose
+// answer depends on the text before its position: ^ and \A (the beginning of
+// a line or of the text), \b and \B (a word boundary or none). $ and \z
+// look only ahead, which a rest sees as the whole does.
+func looksBehind(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginLine, syntax.OpBeginText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	}
+	return slices.ContainsFunc(re.Sub, looksBehind)
 }
 
 // asciiSet is a set of ASCII bytes.
@@ -332,20 +378,18 @@ func (s *asciiSet) run(v string, atLeast int) bool {
 // classRun recognises a regular expression that is an optional literal and
 // then a run of one class of ASCII characters, such as value-[0-9]+ or
 // [a-z0-9-]*: a byte loop decides it. A class that holds any other
-// character, such as [^a-z], and a literal that ignores case are left to the
-// regexp package.
-func classRun(v string) (prefix string, class asciiSet, atLeast int, ok bool) {
-	re, err := syntax.Parse(v, syntax.Perl)
-	if err != nil {
-		return "", class, 0, false
-	}
-	re = re.Simplify()
+// character, such as [^a-z], and a literal that bytes cannot compare (see
+// byteLiteral) are left to the regexp package.
+func classRun(re *syntax.Regexp) (prefix string, class asciiSet, atLeast int, ok bool) {
 	run := re
 	if re.Op == syntax.OpConcat {
-		if len(re.Sub) != 2 || re.Sub[0].Op != syntax.OpLiteral || re.Sub[0].Flags&syntax.FoldCase != 0 {
+		if len(re.Sub) != 2 {
 			return "", class, 0, false
 		}
-		prefix, run = string(re.Sub[0].Rune), re.Sub[1]
+		if prefix, ok = byteLiteral(re.Sub[0]); !ok {
+			return "", class, 0, false
+		}
+		run = re.Sub[1]
 	}
 	switch run.Op {
 	case syntax.OpPlus:

@@ -53,7 +53,9 @@
 // [ParseMatchers] reads Alertmanager's matcher lists, UTF-8 and classic
 // ({alertname="X", env=~"prod|stage"}), into a query of label predicates,
 // and [Query.Matchers] turns a conjunction of label predicates back into
-// matchers.
+// matchers. A list without a matcher, such as {}, is an error
+// ([ErrEmptyMatchers]), not a query that matches every alert: a silence
+// written that way would mute everything.
 //
 // # Grammar
 //

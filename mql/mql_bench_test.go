@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/alertkit/alertkit/mql"
 )
 
@@ -59,6 +61,35 @@ func BenchmarkMatchIncident(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				matchedIncident = q.Match(nodeIncident)
+			}
+		})
+	}
+}
+
+var matchedLabels bool
+
+// BenchmarkMatchRegexp matches one label against each shape of regular
+// expression that matching decides in its own way, on a value that matches.
+func BenchmarkMatchRegexp(b *testing.B) {
+	for _, bc := range []struct {
+		name, re, value string
+	}{
+		{"literal", `checkout`, "checkout"},
+		{"alternatives", `prod|stage|dev`, "stage"},
+		{"prefix-any", `checkout-.*`, "checkout-7d9f8b6c5-x2x4z"},
+		{"prefix-class", `value-[0-9]+`, "value-12"},
+		{"prefix-regexp", `prod-(eu|us)-[0-9]`, "prod-eu-1"},
+		{"regexp", `(?i)prod-[0-9]`, "PROD-1"},
+	} {
+		q := mql.MustParse(fmt.Sprintf(`~l =~ %q`, bc.re))
+		ls := model.LabelSet{"l": model.LabelValue(bc.value)}
+		if !q.MatchLabels(ls) {
+			b.Fatalf("%s does not match %q", q, bc.value)
+		}
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				matchedLabels = q.MatchLabels(ls)
 			}
 		})
 	}

@@ -225,11 +225,15 @@ func (c *converter) query(match, matchRE map[string]string, matchers []string, p
 	}
 	for i, m := range matchers {
 		q, err := mql.ParseMatchers(m)
+		if errors.Is(err, mql.ErrEmptyMatchers) {
+			// A route's matchers narrow what it takes: an empty one adds
+			// nothing, as in Alertmanager. (A silence's may not be empty.)
+			continue
+		}
 		if err != nil {
 			return "", fmt.Errorf("%s: %s.matchers[%d]: %w", c.file, path, i, err)
 		}
 		switch e := q.Expr().(type) {
-		case nil:
 		case *mql.And:
 			terms = append(terms, e.Terms...)
 		default:

@@ -79,6 +79,10 @@ func TestSilences(t *testing.T) {
 		`silence: missing comment: say why`:                                                  {Match: "~a = b", StartsAt: monday, EndsAt: monday.Add(time.Hour), CreatedBy: "a"},
 		`silence: a silence needs a start and an end`:                                        {Match: "~a = b", CreatedBy: "a", Comment: "b"},
 		`silence x: mql: 1:4: expected a value after "=", got end of query`:                  {ID: "x", Match: "a =", StartsAt: monday, EndsAt: monday.Add(time.Hour), CreatedBy: "a", Comment: "b"},
+		`silence: "~a =~ \".*\"" matches an alert with no labels at all, so it would mute every alert or nearly: name what it mutes`: {
+			Match: `~a =~ ".*"`, StartsAt: monday, EndsAt: monday.Add(time.Hour), CreatedBy: "a", Comment: "b"},
+		`silence: "NOT trigger = Watchdog" matches an alert with no labels at all, so it would mute every alert or nearly: name what it mutes`: {
+			Match: `NOT trigger = Watchdog`, StartsAt: monday, EndsAt: monday.Add(time.Hour), CreatedBy: "a", Comment: "b"},
 	} {
 		_, err := s.Set(bad)
 		assert.EqualError(t, err, name)
@@ -248,4 +252,20 @@ receivers:
 	assert.ErrorContains(t, err, "am.yml: route.routes[0].matchers[0]: mql: alertmanager matchers:")
 	_, err = route.FromAlertmanager([]byte("receivers: []\n"), "am.yml")
 	assert.EqualError(t, err, "am.yml: no route")
+}
+
+// An Alertmanager route whose matchers list an empty one takes it as no
+// constraint, as Alertmanager does.
+func TestFromAlertmanagerEmptyMatcher(t *testing.T) {
+	cfg, err := route.FromAlertmanager([]byte(`
+route:
+  receiver: ops
+  routes:
+    - receiver: db
+      matchers: ['{}', 'team="db"']
+receivers: [{name: ops}, {name: db}]
+`), "am.yml")
+	require.NoError(t, err)
+	require.Len(t, cfg.Routes, 1)
+	assert.Equal(t, `~team = "db"`, cfg.Routes[0].Match)
 }

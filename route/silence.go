@@ -124,6 +124,11 @@ func (s *Silences) check(sil *Silence) (*mql.Query, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: mql: %w", what, err)
 	}
+	if q.Match(mql.Labels{}) {
+		// As Alertmanager refuses a silence whose every matcher matches
+		// the empty string: it would mute every alert, or nearly.
+		return nil, fmt.Errorf("%s: %q matches an alert with no labels at all, so it would mute every alert or nearly: name what it mutes", what, sil.Match)
+	}
 	return q, nil
 }
 

@@ -208,6 +208,8 @@ type record struct {
 	// unsent holds what downstream failed to record (Unpublish): the flags
 	// of the changes it lost, to publish again with the alert's state.
 	unsent unsent
+	// changedAt is when its own state last changed.
+	changedAt time.Time
 	// restored is set on a record that Restore made, until its first
 	// report: what the store said, which another replica may have changed
 	// since.
@@ -335,6 +337,7 @@ func (d *Deduper) ingestKey(out []Change, a *alert.Alert, key labelKey, index in
 		}
 		rec.State = rec.actual
 		rec.Seq = 1
+		rec.changedAt = now
 		sh.records[key] = rec
 		return append(out, Change{Record: rec.snapshot(), From: alert.StateNone, New: true, At: now, Index: index})
 	}
@@ -399,6 +402,7 @@ func (d *Deduper) transition(out []Change, rec *record, cur alert.State, now tim
 		return d.maybePublish(out, rec, now, index, false, false)
 	}
 	rec.actual = cur
+	rec.changedAt = now
 	refired := false
 	switch cur {
 	case alert.StateFiring, alert.StateUnknown:
@@ -529,7 +533,7 @@ func (d *Deduper) Sweep(now time.Time) []Change {
 		for key, rec := range sh.records {
 			if rec.Alert.Kind == alert.KindInstant {
 				if rec.unsent != 0 {
-					out = d.maybePublish(out, rec, now, -1, false, false)
+					out = d.maybePublish(out, rec, rec.LastSeen, -1, false, false)
 				} else if now.Sub(rec.LastSeen) >= d.opts.Retention {
 					delete(sh.records, key)
 				}
@@ -543,7 +547,9 @@ func (d *Deduper) Sweep(now time.Time) []Change {
 				rec.changes = rec.changes[:0]
 				out = d.maybePublish(out, rec, now, -1, true, false)
 			} else if rec.unsent != 0 {
-				out = d.maybePublish(out, rec, now, -1, false, false)
+				// Published again, as of the latest news of the alert: a
+				// report, or its own change.
+				out = d.maybePublish(out, rec, latest(rec.LastSeen, rec.changedAt), -1, false, false)
 			}
 			if rec.actual == alert.StateResolved && rec.unsent == 0 && now.Sub(rec.LastSeen) >= d.opts.Retention {
 				delete(sh.records, key)
@@ -552,6 +558,13 @@ func (d *Deduper) Sweep(now time.Time) []Change {
 		sh.mu.Unlock()
 	}
 	return d.sweepHeartbeats(sweepOrder(out), now)
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // sweepOrder puts the changes of a sweep in the order Sweep documents.

@@ -378,6 +378,17 @@ func (e *Escalator) policy(name string) (*Policy, error) {
 
 func timerKey(kind string, parts ...string) string { return kind + "/" + strings.Join(parts, "/") }
 
+// urgency orders the handling modes: retrospective, batch, page.
+func urgency(mode string) int {
+	switch mode {
+	case "page":
+		return 2
+	case "batch":
+		return 1
+	}
+	return 0
+}
+
 func modeName(m severity.Mode) string {
 	switch m {
 	case severity.Page:
@@ -392,8 +403,10 @@ func modeName(m severity.Mode) string {
 // first step, or a batch's digest, after the pending hold; a retrospective
 // is recorded at once. Pages go out from ProcessTimers, so that they are
 // sent once even with several replicas. Engaging an incident already
-// engaged does nothing, so the pipeline may call it for every change of an
-// incident.
+// engaged does nothing, unless the plan is more urgent — a page for an
+// incident batched or recorded, when a more severe alert joined it — which
+// then escalates it afresh; so the pipeline may call it for every change
+// of an incident.
 func (e *Escalator) Engage(ctx context.Context, id incident.ID, plan Plan) error {
 	if plan.Mode == severity.Page {
 		if _, err := e.policy(plan.Policy); err != nil {
@@ -402,8 +415,13 @@ func (e *Escalator) Engage(ctx context.Context, id incident.ID, plan Plan) error
 	}
 	now := e.opts.Now()
 	_, err := e.modify(ctx, id, func(inc *incident.Incident, w *incident.Write) error {
-		if inc.Escalation != nil {
-			return errDone
+		if was := inc.Escalation; was != nil {
+			if urgency(modeName(plan.Mode)) <= urgency(was.Mode) {
+				return errDone
+			}
+			// A more urgent alert joined an incident batched or only
+			// recorded: it is escalated as that alert calls for.
+			w.Events = append(w.Events, e.event(now, fmt.Sprintf("a more urgent alert joined: now a %s response (was %s)", modeName(plan.Mode), was.Mode)))
 		}
 		inc.Escalation = &incident.Escalation{Policy: plan.Policy, Mode: modeName(plan.Mode), Hold: max(plan.Hold, 0), Firing: inc.Reopened}
 		switch plan.Mode {

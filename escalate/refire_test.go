@@ -218,3 +218,22 @@ func TestRetrospectiveStaysRecorded(t *testing.T) {
 	w.at("Mon 12:00")
 	assert.Empty(t, w.pageLines())
 }
+
+// TestMoreUrgentAlertEscalatesABatchedIncident: an incident batched for
+// its first alert pages when an alert that calls for a page joins it.
+func TestMoreUrgentAlertEscalatesABatchedIncident(t *testing.T) {
+	w := newWorld(t, weekTime(t, "Mon 10:00"), sreConfig)
+	w.open("web", "severity_level=6", "service_level=gold") // batch
+	w.at("Mon 10:05")
+	w.observe(alertOf(w, "web", "instance=b", "severity_level=2"))
+	c, err := w.sev.Classify(alertOf(w, "web", "instance=b", "severity_level=2").Labels)
+	require.NoError(t, err)
+	plan, err := w.e.PlanFor(c, "sre")
+	require.NoError(t, err)
+	require.NoError(t, w.e.Engage(w.ctx, w.id("web"), plan))
+	require.NoError(t, w.e.Engage(w.ctx, w.id("web"), plan), "engaging again does nothing")
+	w.at("Mon 10:20")
+	assert.Equal(t, []string{"Mon 10:07:00 web escalation bravo", "Mon 10:17:00 web escalation delta"}, w.pageLines())
+	assert.Contains(t, w.timeline(), "Mon 10:05:00 web escalated: a more urgent alert joined: now a page response (was batch)")
+	assert.Equal(t, "page", w.get("web").Escalation.Mode)
+}

@@ -195,8 +195,11 @@ type Member struct {
 	// StartsAt and EndsAt are those of its latest firing.
 	StartsAt, EndsAt time.Time
 	// RefreshBy is the refresh deadline the source gave with the latest
-	// change (alert.Alert.RefreshBy); zero if it gave none.
-	RefreshBy time.Time
+	// change (alert.Alert.RefreshBy); zero if it gave none. RefreshEvery
+	// is how long before it the source sent that report: the period a
+	// process starting afresh gives the source to send it again.
+	RefreshBy    time.Time
+	RefreshEvery time.Duration
 	// Firings counts its firing intervals, or its occurrences.
 	Firings int
 	// Severity is its level, 1 (S1) to 9, or 0 for none; ServiceLevel its

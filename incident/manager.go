@@ -325,6 +325,15 @@ func (m *Manager) reopen(inc *Incident, w *Write, now time.Time, actor, note str
 	inc.ResolvedAt, inc.ClosedAt = time.Time{}, time.Time{}
 }
 
+// refreshEvery is how long before its refresh deadline an alert was
+// reported; 0 without a deadline.
+func refreshEvery(a *alert.Alert) time.Duration {
+	if a.RefreshBy.IsZero() || a.UpdatedAt.IsZero() {
+		return 0
+	}
+	return max(a.RefreshBy.Sub(a.UpdatedAt), 0)
+}
+
 // changedAt is when a change happened: its stamp, or now for a change made
 // without one.
 func changedAt(ch *dedup.Change, now time.Time) time.Time {
@@ -377,6 +386,7 @@ func (m *Manager) apply(inc *Incident, old *Member, o *observation, w *Write, no
 		StartsAt:     ch.Alert.StartsAt,
 		EndsAt:       ch.Alert.EndsAt,
 		RefreshBy:    ch.Alert.RefreshBy,
+		RefreshEvery: refreshEvery(&ch.Alert),
 		Firings:      ch.Firings.Len(),
 		Severity:     o.e.Severity,
 		ServiceLevel: o.e.ServiceLevel,

@@ -357,7 +357,10 @@ func (p *Pipeline) Restore(ctx context.Context) (int, error) {
 				Pending: m.State == alert.StatePending, UpdatedAt: now,
 			}
 			if !m.RefreshBy.IsZero() {
-				period := m.RefreshBy.Sub(m.ChangedAt)
+				period := m.RefreshEvery
+				if period == 0 {
+					period = m.RefreshBy.Sub(m.ChangedAt) // stored before RefreshEvery was
+				}
 				a.RefreshBy = m.RefreshBy
 				if later := now.Add(period); period > 0 && later.After(a.RefreshBy) {
 					a.RefreshBy = later
@@ -684,14 +687,16 @@ func (p *Pipeline) escalate(ctx context.Context, c *dedup.Change, inc *incident.
 	if esc == nil || out.Silenced != "" || out.Inhibited != "" || out.Muted {
 		return nil
 	}
-	if inc.Escalation != nil {
-		if inc.Escalation.Firing < inc.Reopened {
-			return esc.Restart(ctx, inc.ID)
+	if inc.Escalation != nil && inc.Escalation.Firing < inc.Reopened {
+		if err := esc.Restart(ctx, inc.ID); err != nil {
+			return err
 		}
-		return nil
 	}
 	if c.Alert.Kind == alert.KindLasting && c.Alert.StateAt(p.cfg.Now()) == alert.StateResolved {
 		return nil // a resolved alert engages nothing
+	}
+	if inc.Escalation != nil && (inc.Escalation.Mode == "page" || out.Class.Response.Mode != severity.Page) {
+		return nil // engaged, and this alert asks no more
 	}
 	plan, ok, err := p.plan(out.Class, out.Routes[0])
 	if err != nil || !ok {

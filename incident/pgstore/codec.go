@@ -134,6 +134,7 @@ type memberBody struct {
 	StartsAt    time.Time      `json:"starts_at,omitzero"`
 	EndsAt      time.Time      `json:"ends_at,omitzero"`
 	RefreshBy   time.Time      `json:"refresh_by,omitzero"`
+	Every       time.Duration  `json:"refresh_every,omitempty"`
 	Firings     int            `json:"firings,omitempty"`
 	Severity    int            `json:"severity,omitempty"`
 	Service     string         `json:"service_level,omitempty"`
@@ -167,7 +168,7 @@ func decodeMember(data string) (incident.Member, error) {
 	return incident.Member{
 		Fingerprint: fp, Labels: b.Labels, Added: b.Added, Annotations: b.Annotations, Kind: b.Kind, State: b.State,
 		Flapping: b.Flapping, StartsAt: b.StartsAt, EndsAt: b.EndsAt, RefreshBy: b.RefreshBy, Firings: b.Firings, Severity: b.Severity,
-		ServiceLevel: b.Service,
+		ServiceLevel: b.Service, RefreshEvery: b.Every,
 		JoinedAt:     b.JoinedAt, UpdatedAt: b.UpdatedAt, ChangedAt: b.ChangedAt,
 	}, nil
 }

@@ -96,6 +96,7 @@ func testCreateAndGet(t *testing.T, s incident.Store) {
 	inc.Escalation = &incident.Escalation{Policy: "sre", Mode: "page", Hold: time.Minute, Steps: 2, Firing: 3, LastPage: t0.Add(time.Minute)}
 	m := member("TargetDown", "a", alert.StateFiring)
 	m.Added, m.Severity, m.ServiceLevel, m.Flapping = model.LabelSet{"team": "sre"}, 2, "gold", true
+	m.RefreshBy, m.RefreshEvery = t0.Add(4*time.Minute), 4*time.Minute
 	require.NoError(t, s.Create(ctx, inc, incident.Write{
 		Members: []incident.Member{m},
 		Events:  []incident.Event{{At: t0, Kind: incident.EventOpened, Actor: "alertkit"}},

@@ -340,7 +340,7 @@ func (w *world) checkObligations(incs []*incident.Incident, now time.Time) error
 func (w *world) paged(ob *obligation) (bool, error) {
 	for _, r := range w.recv {
 		for _, d := range r.deliveries() {
-			if d.incident == ob.key.id && d.reason == notify.ReasonEscalation && !d.at.Before(ob.from) {
+			if d.incident == ob.key.id && d.reason == notify.ReasonEscalation && !d.at.Before(ob.since) {
 				return true, nil
 			}
 		}

@@ -324,9 +324,9 @@ func shrink(tb testing.TB, o *Options, steps []step, v *violation) shrunk {
 type world struct {
 	o       *Options
 	backend *Backend
-	ctx    context.Context
-	clock  *clock.Fake
-	faults *Faults
+	ctx     context.Context
+	clock   *clock.Fake
+	faults  *Faults
 	// store and log are the first replica's, unwrapped: what the checks
 	// read.
 	store    incident.Store
@@ -343,6 +343,7 @@ type world struct {
 
 	mu          sync.Mutex // guards what OnChange writes
 	obligations map[obligationKey]*obligation
+	firings     map[obligationKey]time.Time // when each firing of an incident began
 	seen        map[incident.ID]bool
 	dropped     map[model.Fingerprint]bool
 	changeErr   error
@@ -397,7 +398,8 @@ type disruption struct {
 // response.
 type obligation struct {
 	key      obligationKey
-	done     bool // met or voided
+	since    time.Time // when the incident's firing began
+	done     bool      // met or voided
 	from     time.Time
 	deadline time.Time // before extensions for disruptions
 	why      string
@@ -412,7 +414,7 @@ func newWorld(o *Options, backend *Backend) (*world, error) {
 	w := &world{
 		o: o, backend: backend, ctx: context.Background(), clock: clock.NewFake(o.Start), faults: &Faults{},
 		recv: map[string]*recorder{}, people: o.People,
-		obligations: map[obligationKey]*obligation{}, seen: map[incident.ID]bool{}, dropped: map[model.Fingerprint]bool{},
+		obligations: map[obligationKey]*obligation{}, firings: map[obligationKey]time.Time{}, seen: map[incident.ID]bool{}, dropped: map[model.Fingerprint]bool{},
 		lastStart: o.Start,
 	}
 	for _, a := range o.Alerts {
@@ -554,9 +556,13 @@ func (w *world) onChange(out pipeline.Outcome) {
 		w.seen[inc.ID] = true
 		w.report.Incidents++
 	}
+	firing := obligationKey{inc.ID, inc.Reopened}
+	if _, ok := w.firings[firing]; !ok {
+		w.firings[firing] = w.clock.Now() // the firing began, as far as the pipeline says
+	}
 	if out.Silenced != "" || out.Inhibited != "" || out.Muted || out.Class.Response.Mode != severity.Page ||
-		inc.Status != incident.StatusOpen || inc.Active == 0 {
-		return
+		inc.Status != incident.StatusOpen || inc.Active == 0 || out.Change.State == alert.StateResolved {
+		return // nothing that pages: muted, not firing
 	}
 	key := obligationKey{inc.ID, inc.Reopened}
 	if _, ok := w.obligations[key]; ok {
@@ -574,7 +580,10 @@ func (w *world) onChange(out pipeline.Outcome) {
 			}
 		}
 	}
-	w.obligations[key] = &obligation{key: key, from: now, deadline: first.Add(out.Class.Response.Within), why: why}
+	// A page since the firing began meets it: an incident that paged for
+	// a first alert owes no page for the next, nor for one more severe
+	// than an alert it was batched for, if someone was paged already.
+	w.obligations[key] = &obligation{key: key, from: now, since: w.firings[firing], deadline: first.Add(out.Class.Response.Within), why: why}
 	w.report.Obligations++
 	if inc.Reopened > 0 {
 		w.report.Reopened++

@@ -21,6 +21,7 @@ var alerts = []model.LabelSet{
 	{"alertname": "IngressErrors5xx", "namespace": "shop", "ingress": "site", "severity_level": "3", "service_level": "gold"},
 	{"alertname": "NodePressure", "namespace": "shop", "node": "kube-3", "severity_level": "2", "service_level": "silver"},
 	{"alertname": "DiskWillFill", "namespace": "infra", "severity_level": "5", "service_level": "gold"},
+	{"alertname": "ShopSlow", "namespace": "shop", "severity_level": "5", "service_level": "gold"},
 	{"alertname": "Watchdog", "prometheus": "main"},
 }
 

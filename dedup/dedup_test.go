@@ -512,7 +512,7 @@ func TestUnpublish(t *testing.T) {
 		// before brings the Deduper to where the lost change is made; lost
 		// makes it; again is what publishes it again.
 		before, lost, again func(d *dedup.Deduper) []dedup.Change
-		want               []string
+		want                []string
 	}{{
 		name: "a new alert, then its retry",
 		lost: func(d *dedup.Deduper) []dedup.Change {

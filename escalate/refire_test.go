@@ -110,11 +110,11 @@ func TestRecurrenceContinues(t *testing.T) {
 	}{{
 		name:    "within the window, mid-policy",
 		resolve: "Mon 10:15", refire: "Mon 10:20",
-		want:    []string{"Mon 10:20:00 db escalation sre-lead, team:sre"},
+		want: []string{"Mon 10:20:00 db escalation sre-lead, team:sre"},
 	}, {
 		name:    "within the window, exhausted",
 		resolve: "Mon 10:35", refire: "Mon 10:40",
-		want:    []string{"Mon 10:40:00 db escalation sre-lead, team:sre"},
+		want: []string{"Mon 10:40:00 db escalation sre-lead, team:sre"},
 	}, {
 		name:    "after the window",
 		resolve: "Mon 10:35", refire: "Mon 11:00",

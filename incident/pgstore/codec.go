@@ -169,7 +169,7 @@ func decodeMember(data string) (incident.Member, error) {
 		Fingerprint: fp, Labels: b.Labels, Added: b.Added, Annotations: b.Annotations, Kind: b.Kind, State: b.State,
 		Flapping: b.Flapping, StartsAt: b.StartsAt, EndsAt: b.EndsAt, RefreshBy: b.RefreshBy, Firings: b.Firings, Severity: b.Severity,
 		ServiceLevel: b.Service, RefreshEvery: b.Every,
-		JoinedAt:     b.JoinedAt, UpdatedAt: b.UpdatedAt, ChangedAt: b.ChangedAt,
+		JoinedAt: b.JoinedAt, UpdatedAt: b.UpdatedAt, ChangedAt: b.ChangedAt,
 	}, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/alertkit/alertkit/internal/pgtest"
 	"github.com/alertkit/alertkit/internal/testenv"
 )
 
@@ -26,7 +27,11 @@ import (
 // test breaks the targets, then heals them, and checks what amreceiver made
 // of it: one incident for both targets (grouped by the route's labels, the
 // same alert from both paths counted once), its severity, its route, the
-// page a local receiver gets, and the resolution that follows.
+// page a local receiver gets, and the resolution that follows. On
+// PostgreSQL, amreceiver restarts between two steps of the escalation,
+// which goes on. Then the targets break again: the same incident reopens
+// and pages again. Last, a payload with one bad alert keeps its
+// neighbours.
 func TestEndToEnd(t *testing.T) {
 	const install = "install Debian's prometheus and prometheus-alertmanager packages to run this test"
 	promBin := testenv.Command(t, "ALERTKIT_PROMETHEUS", install, "prometheus")
@@ -52,19 +57,32 @@ func TestEndToEnd(t *testing.T) {
 		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 		return p
 	}
-	// The example's configuration, with no pending hold on Gold pages so
-	// that the page goes out within the test's time.
+	// The example's configuration, with no pending hold on Gold pages, and
+	// 20 seconds between steps for S2 on Gold, so that the escalation goes
+	// on within the test's time.
 	base, err := os.ReadFile("alertkit.yaml")
 	require.NoError(t, err)
 	config := write("alertkit.yaml", string(base)+`
 severity:
+  responses:
+    gold: {S2: page 20s}
   holds:
     platinum: [0s, 0s, 0s, 0s, 15m, 15m, 15m, 0s, 0s]
     gold: [0s, 0s, 0s, 15m, 15m, 15m, 0s, 0s, 0s]
     silver: [0s, 0s, 15m, 15m, 15m, 0s, 0s, 0s, 0s]
     none: [15m, 15m, 15m, 15m, 0s, 0s, 0s, 0s, 0s]
 `)
-	receiver := strings.TrimPrefix(start(t, "-config", config), "http://")
+	// The state in PostgreSQL where there is one (always in CI), so that
+	// the service can restart mid-escalation; in memory otherwise. The
+	// service listens on an address of its own, which it keeps when it
+	// restarts.
+	receiver := testenv.FreeAddr(t)
+	args := []string{"-config", config, "-listen", receiver}
+	onPostgres := os.Getenv(testenv.PostgresEnv) != "" || testenv.InCI()
+	if onPostgres {
+		args = append(args, "-postgres", pgtest.Schema(t), "-replica", "e2e")
+	}
+	_, stop := startStoppable(t, args...)
 
 	amAddr := testenv.FreeAddr(t)
 	amConfig := write("alertmanager.yml", fmt.Sprintf(`
@@ -165,7 +183,7 @@ alerting:
 	eventually(t, time.Minute, "the page of the on-call", func() bool { return len(notified.posts("/pager")) > 0 })
 	page := notified.posts("/pager")[0]
 	assert.Equal(t, "escalation", page["reason"])
-	assert.Contains(t, page["note"], "step 1 of route:checkout/page 10m")
+	assert.Contains(t, page["note"], "step 1 of route:checkout/page 20s")
 	people, _ := page["people"].([]any)
 	require.Len(t, people, 1)
 	assert.Contains(t, []any{"anna.petrova", "li.wei"}, people[0], "the shop's L1 on-call")
@@ -176,17 +194,60 @@ alerting:
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Equal(t, 2, strings.Count(body, `"fingerprint"`), body)
 
+	if onPostgres {
+		// The service stops between the first step and the second, and
+		// another process takes over the database: the escalation goes on.
+		stop()
+		_, stop = startStoppable(t, args...)
+		eventually(t, time.Minute, "the second step, after the restart", func() bool {
+			return posted(notified, "/pager", "escalation", "step 2 of route:checkout/page 20s")
+		})
+	} else {
+		t.Logf("the restart mid-escalation needs PostgreSQL: set %s to run it", testenv.PostgresEnv)
+	}
+
 	up.Store(1) // heal them
 	eventually(t, time.Minute, "the incident to resolve", func() bool {
 		incs := search("trigger = CheckoutDown AND status = resolved")
 		return len(incs) == 1
 	})
 	eventually(t, 30*time.Second, "the resolution to follow the page", func() bool {
-		for _, p := range notified.posts("/pager") {
-			if p["reason"] == "resolved" {
-				return true
-			}
-		}
-		return false
+		return posted(notified, "/pager", "resolved", "")
 	})
+
+	// They break again: the incident reopens, a new firing, which pages
+	// again from the first step.
+	up.Store(0)
+	eventually(t, time.Minute, "the page of the recurrence", func() bool {
+		return posted(notified, "/pager", "escalation", "step 1 of route:checkout/page 20s: it fired again")
+	})
+	incs := search("trigger = CheckoutDown")
+	require.Len(t, incs, 1, "the same incident")
+	assert.Equal(t, inc.ID, incs[0].ID)
+	assert.Equal(t, "open", incs[0].Status)
+	up.Store(1)
+
+	// A payload with one bad alert: its neighbours are taken, the bad one
+	// refused by its index and reason.
+	now := time.Now().UTC().Format(time.RFC3339)
+	status, body = request(t, http.MethodPost, "http://"+receiver+"/api/v2/alerts", fmt.Sprintf(`[
+		{"labels": {"alertname": "DiskFull", "namespace": "shop", "instance": "a"}, "startsAt": %q},
+		{"labels": {"alertname": "DiskFull", "1x": "y"}, "startsAt": %q},
+		{"labels": {"alertname": "DiskFull", "namespace": "shop", "instance": "b"}, "startsAt": %q}]`, now, now, now))
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, body, `1 of 3 alerts refused: [1].labels: invalid label name "1x"`)
+	disk := search("trigger = DiskFull")
+	require.Len(t, disk, 1)
+	assert.Equal(t, 2, disk[0].Counts.Alerts, "both neighbours taken")
+}
+
+// posted reports whether a receiver's path got a notification of a reason
+// whose note contains note.
+func posted(s *sink, path, reason, note string) bool {
+	for _, p := range s.posts(path) {
+		if n, _ := p["note"].(string); p["reason"] == reason && strings.Contains(n, note) {
+			return true
+		}
+	}
+	return false
 }

@@ -53,6 +53,14 @@ func (s *sink) posts(path string) []map[string]any {
 // start runs amreceiver on a free port and returns its base URL.
 func start(t *testing.T, args ...string) string {
 	t.Helper()
+	url, _ := startStoppable(t, args...)
+	return url
+}
+
+// startStoppable runs amreceiver, and returns its base URL and a function
+// that stops it, as a process that is shut down.
+func startStoppable(t *testing.T, args ...string) (string, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
@@ -67,22 +75,26 @@ func start(t *testing.T, args ...string) string {
 	}()
 	select {
 	case a := <-addr:
-		t.Cleanup(func() {
-			cancel()
-			err := <-done
-			assert.ErrorIs(t, err, context.Canceled)
-			if t.Failed() {
-				logMu.Lock()
-				t.Logf("amreceiver's log:\n%s", logs.String())
-				logMu.Unlock()
-			}
-		})
-		return "http://" + a
+		var once sync.Once
+		stop := func() {
+			once.Do(func() {
+				cancel()
+				err := <-done
+				assert.ErrorIs(t, err, context.Canceled)
+				if t.Failed() {
+					logMu.Lock()
+					t.Logf("amreceiver's log:\n%s", logs.String())
+					logMu.Unlock()
+				}
+			})
+		}
+		t.Cleanup(stop)
+		return "http://" + a, stop
 	case err := <-done:
 		cancel()
 		t.Fatalf("amreceiver did not start: %v\n%s", err, logs.String())
 	}
-	return ""
+	return "", nil
 }
 
 type writerFunc func([]byte) (int, error)
@@ -141,8 +153,8 @@ func TestService(t *testing.T) {
 	status, body = request(t, http.MethodPost, base+"/api/v2/alerts", prom)
 	require.Equal(t, http.StatusOK, status, body)
 	status, body = request(t, http.MethodPost, base+"/api/v2/alerts", `[{"labels": {"1x": "y"}}]`)
-	assert.Equal(t, http.StatusBadRequest, status, "a bad payload is refused whole")
-	assert.Contains(t, body, `invalid label name "1x"`)
+	assert.Equal(t, http.StatusBadRequest, status, "a payload of one bad alert is refused")
+	assert.Contains(t, body, `[0].labels: invalid label name "1x"`)
 
 	status, _ = request(t, http.MethodGet, base+"/api/incidents", "")
 	assert.Equal(t, http.StatusUnauthorized, status, "the API needs the token")

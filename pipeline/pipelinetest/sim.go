@@ -358,6 +358,16 @@ type replica struct {
 	name  string
 	svc   *pipeline.Service
 	alive bool
+	close func() // releases its store's connections, if it has any
+}
+
+// kill stops a replica as a process that dies: its connections go.
+func (r *replica) kill() {
+	r.alive = false
+	if r.close != nil {
+		r.close()
+		r.close = nil
+	}
 }
 
 // alertModel is what the sources said of an alert.
@@ -488,9 +498,13 @@ func withRecorders(config []byte, name string) (*pipeline.File, []string, error)
 // startReplica builds a replica's service afresh, as a process that
 // starts: it restores the active alerts and sets the hand-off timers.
 func (w *world) startReplica(r *replica) error {
+	r.kill()
 	store, log, err := w.backend.Open()
 	if err != nil {
 		return err
+	}
+	if c, ok := store.(interface{ Close() }); ok && store != w.store {
+		r.close = c.Close
 	}
 	receivers := map[string]notify.Notifier{}
 	for name, rec := range w.recv {
@@ -525,7 +539,7 @@ func (w *world) startReplica(r *replica) error {
 
 func (w *world) stop() {
 	for _, r := range w.replicas {
-		r.alive = false
+		r.kill()
 	}
 }
 

@@ -196,7 +196,7 @@ func (w *world) do(s step) error {
 	case opKill:
 		r := w.replicas[s.replica]
 		if r.alive && len(w.alive()) > 1 {
-			r.alive = false
+			r.kill()
 			w.report.Kills++
 			w.disrupt(w.o.Lease + 2*w.o.Tick)
 		}

@@ -666,6 +666,11 @@ func (d *Deduper) Restore(a alert.Alert, state alert.State, flapping bool) bool 
 	}
 	rec := &record{Record: Record{Fingerprint: fp, Alert: a, State: state, Flapping: flapping, FirstSeen: now, LastSeen: now}}
 	rec.Alert.UpdatedAt = now
+	if state == alert.StateUnknown && (rec.Alert.RefreshBy.IsZero() || rec.Alert.RefreshBy.After(now)) {
+		// Unknown already: its source missed the deadline, which the
+		// sweep must not read as a refresh still to come.
+		rec.Alert.RefreshBy = now
+	}
 	rec.annotations = d.hash(a.Annotations)
 	rec.Firings.keep = d.opts.KeepIntervals
 	switch {

@@ -664,3 +664,29 @@ func TestRefreshPromiseIsNews(t *testing.T) {
 	require.Len(t, again, 1, "a promise again")
 	assert.False(t, again[0].Alert.RefreshBy.IsZero())
 }
+
+// TestRestoredUnknownStaysUnknown: an alert restored unknown stays
+// unknown until its source reports it, whatever refresh deadline it brings.
+func TestRestoredUnknownStaysUnknown(t *testing.T) {
+	start := day(26, "09:00:00")
+	d := dedup.New(nil)
+	a := firing(daemonSet, start, start, 4*time.Minute)
+	a.UpdatedAt = start.Add(time.Hour)
+	a.RefreshBy = start.Add(time.Hour + 4*time.Minute) // pushed by a restart
+	require.True(t, d.Restore(a, alert.StateUnknown, false))
+	assert.Empty(t, summary(d.Sweep(start.Add(time.Hour+time.Minute))), "no firing made up")
+	rec, _ := d.Get(alert.Fingerprint(daemonSet))
+	assert.Equal(t, alert.StateUnknown, rec.State)
+	again := d.Ingest([]alert.Alert{firing(daemonSet, start, start.Add(2*time.Hour), 4*time.Minute)})
+	assert.Equal(t, []string{"unknown→firing"}, summary(again))
+}
+
+// TestRestoredUnknownWithoutADeadline: an alert restored unknown without a
+// refresh deadline stays unknown too.
+func TestRestoredUnknownWithoutADeadline(t *testing.T) {
+	start := day(26, "09:00:00")
+	d := dedup.New(nil)
+	a := alert.Alert{Labels: daemonSet, StartsAt: start, UpdatedAt: start.Add(time.Hour)}
+	require.True(t, d.Restore(a, alert.StateUnknown, false))
+	assert.Empty(t, summary(d.Sweep(start.Add(time.Hour+time.Minute))))
+}

@@ -173,3 +173,19 @@ func TestWakingAQuietSnoozeResolves(t *testing.T) {
 		})
 	}
 }
+
+// TestResolvedAlertJoiningDoesNotWake: an alert that joins a snoozed
+// incident already resolved leaves it snoozed; one that fires wakes it.
+func TestResolvedAlertJoiningDoesNotWake(t *testing.T) {
+	h := newHarness(t, time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), nil)
+	first := labels("alertname", "TargetDown", "namespace", "shop", "instance", "a")
+	h.fire(first)
+	inc := h.only()
+	_, err := h.m.Snooze(h.ctx, inc.ID, "alice", incident.SnoozeOptions{For: time.Hour})
+	require.NoError(t, err)
+	late := labels("alertname", "TargetDown", "namespace", "shop", "instance", "b")
+	h.observe(h.dedup.Ingest([]alert.Alert{{Labels: late, StartsAt: h.clock.Now(), EndsAt: h.clock.Now(), UpdatedAt: h.clock.Now()}}))
+	assert.Equal(t, incident.StatusSnoozed, h.get(inc.ID).Status)
+	h.fire(labels("alertname", "TargetDown", "namespace", "shop", "instance", "c"))
+	assert.Equal(t, incident.StatusOpen, h.get(inc.ID).Status)
+}

@@ -419,7 +419,9 @@ func (m *Manager) apply(inc *Incident, old *Member, o *observation, w *Write, no
 			inc.Triggers = slices.Insert(inc.Triggers, i, mem.Trigger())
 		}
 		event(EventAlertJoined, what)
-		if inc.Status == StatusSnoozed {
+		if inc.Status == StatusSnoozed && (mem.Kind == alert.KindInstant || mem.active()) {
+			// Worse: a new alert fires (one that joins resolved is news
+			// of nothing).
 			m.wake(inc, w, now, "a new alert joined")
 		}
 	} else {

@@ -356,12 +356,12 @@ func (p *Pipeline) Restore(ctx context.Context) (int, error) {
 				Labels: m.Labels, Annotations: m.Annotations, Kind: m.Kind, StartsAt: m.StartsAt, EndsAt: m.EndsAt,
 				Pending: m.State == alert.StatePending, UpdatedAt: now,
 			}
-			if !m.RefreshBy.IsZero() {
+			a.RefreshBy = m.RefreshBy
+			if !m.RefreshBy.IsZero() && m.State != alert.StateUnknown {
 				period := m.RefreshEvery
 				if period == 0 {
 					period = m.RefreshBy.Sub(m.ChangedAt) // stored before RefreshEvery was
 				}
-				a.RefreshBy = m.RefreshBy
 				if later := now.Add(period); period > 0 && later.After(a.RefreshBy) {
 					a.RefreshBy = later
 				}
@@ -511,13 +511,14 @@ const giveUpAfter = 3
 func (p *Pipeline) apply(ctx context.Context, changes []dedup.Change) []failure {
 	var failed []failure
 	var back []dedup.Change
+	var last error // the latest failed write's
 	inARow := 0
 	for i := range changes {
 		c := &changes[i]
 		if inARow >= giveUpAfter || ctx.Err() != nil {
 			err := ctx.Err()
 			if err == nil {
-				err = fmt.Errorf("not tried after %d failed writes in a row: %w", inARow, failed[len(failed)-1].err)
+				err = fmt.Errorf("not tried after %d failed writes in a row, the last: %w", inARow, last)
 			}
 			failed = append(failed, failure{c, fmt.Errorf("pipeline: alert %s: %w", c.Fingerprint, err)})
 			back = append(back, *c)
@@ -526,6 +527,7 @@ func (p *Pipeline) apply(ctx context.Context, changes []dedup.Change) []failure 
 		out, err := p.process(ctx, c)
 		if err != nil {
 			inARow++
+			last = err
 			failed = append(failed, failure{c, fmt.Errorf("pipeline: alert %s: %w", c.Fingerprint, err)})
 			back = append(back, *c)
 			continue

@@ -275,7 +275,7 @@ func execute(tb testing.TB, o *Options, steps []step) (Report, *violation) {
 		if err := w.do(s); err != nil {
 			return w.report, &violation{step: i, err: err}
 		}
-		if err := w.check(); err != nil {
+		if err := w.check((i+1)%fullEvery == 0); err != nil {
 			return w.report, &violation{step: i, err: err}
 		}
 	}
@@ -345,6 +345,9 @@ type world struct {
 	obligations map[obligationKey]*obligation
 	firings     map[obligationKey]time.Time // when each firing of an incident began
 	seen        map[incident.ID]bool
+	groups      map[string]bool              // the group keys of the incidents seen
+	groupOf     map[model.Fingerprint]string // the group of each alert, as last routed
+	checked     map[incident.ID]int64        // the version of each incident whose history was checked
 	dropped     map[model.Fingerprint]bool
 	changeErr   error
 
@@ -424,7 +427,8 @@ func newWorld(o *Options, backend *Backend) (*world, error) {
 	w := &world{
 		o: o, backend: backend, ctx: context.Background(), clock: clock.NewFake(o.Start), faults: &Faults{},
 		recv: map[string]*recorder{}, people: o.People,
-		obligations: map[obligationKey]*obligation{}, firings: map[obligationKey]time.Time{}, seen: map[incident.ID]bool{}, dropped: map[model.Fingerprint]bool{},
+		obligations: map[obligationKey]*obligation{}, firings: map[obligationKey]time.Time{}, groups: map[string]bool{}, groupOf: map[model.Fingerprint]string{},
+		checked: map[incident.ID]int64{}, seen: map[incident.ID]bool{}, dropped: map[model.Fingerprint]bool{},
 		lastStart: o.Start,
 	}
 	for _, a := range o.Alerts {
@@ -570,6 +574,8 @@ func (w *world) onChange(out pipeline.Outcome) {
 		w.seen[inc.ID] = true
 		w.report.Incidents++
 	}
+	w.groups[inc.GroupKey] = true
+	w.groupOf[out.Change.Fingerprint] = inc.GroupKey
 	firing := obligationKey{inc.ID, inc.Reopened}
 	if _, ok := w.firings[firing]; !ok {
 		w.firings[firing] = w.clock.Now() // the firing began, as far as the pipeline says
@@ -608,10 +614,8 @@ func (w *world) onChange(out pipeline.Outcome) {
 func (w *world) lastPage(id incident.ID) (time.Time, bool) {
 	var last time.Time
 	for _, r := range w.recv {
-		for _, d := range r.deliveries() {
-			if d.incident == id && d.reason == notify.ReasonEscalation && d.at.After(last) {
-				last = d.at
-			}
+		if at := r.lastPage(id); at.After(last) {
+			last = at
 		}
 	}
 	return last, !last.IsZero()

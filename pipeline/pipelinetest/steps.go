@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/alertkit/alertkit/alert"
@@ -249,6 +250,8 @@ func (w *world) do(s step) error {
 // outage, failing writes.
 func (w *world) disrupt(d time.Duration) {
 	now := w.clock.Now()
+	// What a check looks back on spans hours at most: a day's are kept.
+	w.disruptions = slices.DeleteFunc(w.disruptions, func(x disruption) bool { return x.to.Before(now.Add(-24 * time.Hour)) })
 	w.disruptions = append(w.disruptions, disruption{from: now, to: now.Add(d)})
 }
 
@@ -397,6 +400,16 @@ func (w *world) tick() error {
 
 // incidentOf returns the newest incident that holds an alert.
 func (w *world) incidentOf(a int) *incident.Incident {
+	w.mu.Lock()
+	group, ok := w.groupOf[w.alerts[a].fp]
+	w.mu.Unlock()
+	if ok {
+		if inc, err := w.store.LatestByGroup(w.ctx, group); err == nil {
+			if _, err := w.store.Member(w.ctx, inc.ID, w.alerts[a].fp); err == nil {
+				return inc
+			}
+		}
+	}
 	incs, err := w.store.Search(w.ctx, incident.Filter{Limit: -1})
 	if err != nil {
 		return nil

@@ -144,7 +144,7 @@ func TestRepeatsKeepTheHeldMaps(t *testing.T) {
 	assert.Equal(t, 1, d.Len())
 }
 
-// TestFiringIntervals follows the talk's KubernetesDaemonSetReplicasUnavailable:
+// TestFiringIntervals follows a KubernetesDaemonSetReplicasUnavailable:
 // fired 09:28:12 → 09:38:12 and again 09:48:42 → 10:09:42.
 func TestFiringIntervals(t *testing.T) {
 	d := dedup.New(nil)
@@ -173,7 +173,7 @@ func TestFiringIntervals(t *testing.T) {
 	assert.Equal(t, uint64(4), rec.Seq)
 }
 
-// TestUnknownThenFiringThenOK follows the talk's TargetDown: it fired at
+// TestUnknownThenFiringThenOK follows a TargetDown: it fired at
 // 18:20:59, its source went silent past the refresh deadline (unknown),
 // came back (firing), and resolved at 18:27:29 — one interval throughout.
 func TestUnknownThenFiringThenOK(t *testing.T) {
@@ -199,7 +199,7 @@ func TestUnknownThenFiringThenOK(t *testing.T) {
 	assert.Equal(t, 6*time.Minute+30*time.Second, rec.Firings.Total(c.Now()))
 }
 
-// TestFlapping follows the talk's IngressResponses5xx, which fired 11 times
+// TestFlapping follows an IngressResponses5xx, which fired 11 times
 // between 15:09:47 and 17:41:47, 32m30s in all.
 func TestFlapping(t *testing.T) {
 	ingress := model.LabelSet{"alertname": "IngressResponses5xx", "ingress": "site", "namespace": "site-production"}
@@ -228,7 +228,7 @@ func TestFlapping(t *testing.T) {
 	}
 	rec, _ := d.Get(alert.Fingerprint(ingress))
 	assert.Equal(t, 11, rec.Firings.Len(), "every firing is recorded")
-	assert.Equal(t, 32*time.Minute+30*time.Second, rec.Firings.Total(day(26, "18:00:00")), "the talk's 32m30s")
+	assert.Equal(t, 32*time.Minute+30*time.Second, rec.Firings.Total(day(26, "18:00:00")), "32m30s in all")
 	assert.Equal(t, "15:09:47 → 15:13:47 → [6] → 16:44:00 → 16:47:00, 16:58:00 → 17:01:00, 17:12:00 → 17:16:00, 17:41:17 → 17:41:47",
 		rec.Firings.String())
 	assert.True(t, rec.Flapping)
@@ -264,7 +264,7 @@ func TestFlapping(t *testing.T) {
 	assert.Equal(t, alert.StateResolved, last[0].From)
 }
 
-// TestInstantOccurrences follows the talk's failed backup, which happened
+// TestInstantOccurrences follows a failed backup, which happened
 // 18 times between 01:00:07 and 18:00:09.
 func TestInstantOccurrences(t *testing.T) {
 	backup := model.LabelSet{"alertname": "BackupFailed", "backup_type": "REDIS-RDB", "start_point": "cron-55cddfcf4f-ktrwp"}

@@ -25,7 +25,7 @@ import (
 // Berlin.
 var monday = time.Date(2026, 11, 23, 0, 0, 0, 0, berlin)
 
-// sreConfig is the talk's on-call structure: L1 around the clock in three
+// sreConfig is an SRE team's on-call structure: L1 around the clock in three
 // 8-hour shifts, L2 on weekdays during office hours, then the team and its
 // lead.
 const sreConfig = `

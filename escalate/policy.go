@@ -58,7 +58,7 @@ func (p *Policy) Validate() error {
 
 // Ladder is who is paged, level after level, when a page goes
 // unacknowledged: L1, then L2, then the owning team or its lead — the
-// talk's on-call structure. Each level is a list of targets.
+// usual on-call structure. Each level is a list of targets.
 type Ladder [][]route.Target
 
 // Derive returns the policy the response matrix gives a response: for a

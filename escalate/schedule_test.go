@@ -34,9 +34,9 @@ func weekdays(t *testing.T) []timeinterval.TimeInterval {
 	return ti
 }
 
-// talkSchedule is the talk's structure: L1 around the clock in 8-hour
+// sreSchedule is an SRE team's structure: L1 around the clock in 8-hour
 // shifts, L2 on weekdays in weekly turns, from Monday 23 November 2026.
-func talkSchedule(t *testing.T) *escalate.Schedule {
+func sreSchedule(t *testing.T) *escalate.Schedule {
 	t.Helper()
 	s := &escalate.Schedule{Name: "sre", Location: berlin, Layers: []*escalate.Layer{
 		{Name: "L1", Members: []string{"alfa", "bravo", "charlie"}, Handoff: "0 0,8,16 * * *", Start: at(23, 0, 0)},
@@ -47,7 +47,7 @@ func talkSchedule(t *testing.T) *escalate.Schedule {
 }
 
 func TestOnCall(t *testing.T) {
-	s := talkSchedule(t)
+	s := sreSchedule(t)
 	tests := []struct {
 		layer string
 		at    time.Time
@@ -76,7 +76,7 @@ func TestOnCall(t *testing.T) {
 }
 
 func TestOverride(t *testing.T) {
-	s := talkSchedule(t)
+	s := sreSchedule(t)
 	s.Overrides = []escalate.Override{{Layer: "L1", Person: "foxtrot", From: at(24, 10, 0), To: at(24, 12, 0), Note: "bravo at the dentist"}}
 	require.NoError(t, s.Compile())
 	who := func(h, m int) string { p, _ := s.OnCallAt("L1", at(24, h, m)); return p }

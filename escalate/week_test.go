@@ -94,7 +94,7 @@ var weekScript = []struct{ at, do, incident, who string }{
 	{"Sun 15:00", "open", "s9.none", ""},
 }
 
-// A simulated week of the talk's on-call structure — L1 around the clock
+// A simulated week of an SRE team's on-call structure — L1 around the clock
 // in 8-hour shifts, L2 on weekdays, then the team — with an incident at
 // every severity and service level: who is paged, when, and what is handed
 // over at each shift change, against testdata/week.txt, written by hand.

@@ -158,7 +158,7 @@ func TestHandover(t *testing.T) {
 	assert.ErrorIs(t, err, incident.ErrInvalid)
 }
 
-// TestSnoozeDialog exercises every option of the talk's snooze dialog: 30
+// TestSnoozeDialog exercises every option of a snooze dialog: 30
 // minutes, 1, 3 and 6 hours, until a date, forever, "resolve if OK", and a
 // comment.
 func TestSnoozeDialog(t *testing.T) {

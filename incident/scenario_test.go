@@ -16,7 +16,7 @@ var cluster = []string{"kubernetes", "main", "prometheus", "kube-prometheus/main
 
 func clusterAlert(kv ...string) model.LabelSet { return labels(append(kv, cluster...)...) }
 
-// TestSevenAlertIncident replays the talk's incident of 03.09: seven alerts
+// TestSevenAlertIncident replays an incident of 03.09: seven alerts
 // of three triggers on the cluster "main", from 08:52:40 to 12:33:40 —
 // 3h 41m — two of them firing twice.
 func TestSevenAlertIncident(t *testing.T) {
@@ -67,7 +67,7 @@ func TestSevenAlertIncident(t *testing.T) {
 
 	inc = h.only()
 	assert.Equal(t, incident.StatusResolved, inc.Status)
-	assert.Equal(t, 3*time.Hour+41*time.Minute, inc.ResolvedAt.Sub(inc.CreatedAt), "the talk's 3h 41m")
+	assert.Equal(t, 3*time.Hour+41*time.Minute, inc.ResolvedAt.Sub(inc.CreatedAt), "3h 41m from open to resolved")
 	assert.Equal(t, 7, inc.Alerts)
 	assert.Equal(t, 0, inc.Active)
 	assert.Equal(t, 1, inc.Severity, "the most severe alert's S1")
@@ -102,7 +102,7 @@ func TestSevenAlertIncident(t *testing.T) {
 	assert.Equal(t, "12:33:40 resolved", history[len(history)-1])
 }
 
-// TestFlappingAlertKeepsOneIncident replays the talk's IngressResponses5xx,
+// TestFlappingAlertKeepsOneIncident replays an IngressResponses5xx,
 // which fired 11 times between 15:09:47 and 17:41:47: one incident, which
 // records the flapping and each of the eleven firings as the source sent
 // them, and resolves after the quiet period once the alert is steady.
@@ -140,7 +140,7 @@ func TestFlappingAlertKeepsOneIncident(t *testing.T) {
 	assert.Equal(t, kinds[incident.EventReopened], inc.Reopened, "each reopening counted")
 }
 
-// TestUnknownAlertKeepsIncidentOpen replays the talk's TargetDown: unknown
+// TestUnknownAlertKeepsIncidentOpen replays a TargetDown: unknown
 // when its source stopped refreshing it, firing again, then OK.
 func TestUnknownAlertKeepsIncidentOpen(t *testing.T) {
 	h := newHarness(t, time.Date(2026, 10, 26, 18, 20, 59, 0, time.UTC), nil)
@@ -165,7 +165,7 @@ func TestUnknownAlertKeepsIncidentOpen(t *testing.T) {
 	h.resolve(targetDown)
 	inc = h.only()
 	assert.Equal(t, incident.StatusResolved, inc.Status)
-	assert.Equal(t, 6*time.Minute+30*time.Second, inc.ResolvedAt.Sub(inc.CreatedAt), "the talk's 06m 30s")
+	assert.Equal(t, 6*time.Minute+30*time.Second, inc.ResolvedAt.Sub(inc.CreatedAt), "06m 30s from open to resolved")
 }
 
 func TestReopenWindow(t *testing.T) {

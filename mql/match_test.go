@@ -55,7 +55,7 @@ func (s *incident) Field(i int, f mql.Field) (mql.Value, bool) {
 	return mql.Value{}, false
 }
 
-// The talk's subjects.
+// Subjects of the usual kinds.
 var (
 	ingress = labels("alertname", "IngressResponses5xx", "namespace", "horns-and-hooves", "kubernetes", "msm-prod",
 		"vhost", "static.example.com", "severity_level", "3", "service_level", "gold")
@@ -64,7 +64,7 @@ var (
 	gitlab = labels("alertname", "GitlabDown", "project", "horns-and-hooves", "server", "gitlab", "trigger", "HTTPCheckFailed")
 	bare   = labels("alertname", "Watchdog")
 
-	// The talk's 7-alert incident of three triggers, reduced to three alerts.
+	// A 7-alert incident of three triggers, reduced to three alerts.
 	nodeIncident = &incident{
 		alerts: []model.LabelSet{
 			labels("alertname", "IngressErrors5xx", "namespace", "horns-and-hooves", "node", "n1"),
@@ -87,16 +87,16 @@ func TestMatch(t *testing.T) {
 		subject mql.Subject
 		want    bool
 	}{
-		// The talk's queries.
-		{"talk 1", `trigger = "IngressResponses5xx"`, mql.Labels(ingress), true},
-		{"talk 1 other trigger", `trigger = "IngressResponses5xx"`, mql.Labels(noData), false},
-		{"talk 2", `trigger = "IngressResponses5xx" AND project = "horns-and-hooves"`, mql.Labels(ingress), true},
-		{"talk 2 project from namespace only", `trigger = "IngressResponses5xx" AND project = "horns"`, mql.Labels(ingress), false},
-		{"talk 3", `project = "horns-and-hooves" AND trigger = "IngressResponses5xx" AND ~kubernetes = "msm-prod" and ~vhost =~ "static.example.com"`, mql.Labels(ingress), true},
-		{"talk 3 other cluster", `project = "horns-and-hooves" AND trigger = "IngressResponses5xx" AND ~kubernetes = "msm-stage" and ~vhost =~ "static.example.com"`, mql.Labels(ingress), false},
-		{"talk 4", `project=~horns and trigger=~no-data-for`, mql.Labels(noData), false},
-		{"talk 4 anchored regex needs the rest", `project=~horns and trigger=~no-data-for.*`, mql.Labels(noData), true},
-		{"talk routing line", `project = "horns-and-hooves" AND ~server = "gitlab"`, mql.Labels(gitlab), true},
+		// Queries as people write them.
+		{"query 1", `trigger = "IngressResponses5xx"`, mql.Labels(ingress), true},
+		{"query 1 other trigger", `trigger = "IngressResponses5xx"`, mql.Labels(noData), false},
+		{"query 2", `trigger = "IngressResponses5xx" AND project = "horns-and-hooves"`, mql.Labels(ingress), true},
+		{"query 2 project from namespace only", `trigger = "IngressResponses5xx" AND project = "horns"`, mql.Labels(ingress), false},
+		{"query 3", `project = "horns-and-hooves" AND trigger = "IngressResponses5xx" AND ~kubernetes = "msm-prod" and ~vhost =~ "static.example.com"`, mql.Labels(ingress), true},
+		{"query 3 other cluster", `project = "horns-and-hooves" AND trigger = "IngressResponses5xx" AND ~kubernetes = "msm-stage" and ~vhost =~ "static.example.com"`, mql.Labels(ingress), false},
+		{"query 4", `project=~horns and trigger=~no-data-for`, mql.Labels(noData), false},
+		{"query 4 anchored regex needs the rest", `project=~horns and trigger=~no-data-for.*`, mql.Labels(noData), true},
+		{"a routing line", `project = "horns-and-hooves" AND ~server = "gitlab"`, mql.Labels(gitlab), true},
 
 		// Keywords in any case.
 		{"lower and", `~vhost = static.example.com and ~kubernetes = msm-prod`, mql.Labels(ingress), true},

@@ -20,7 +20,7 @@
 //
 // A [Notification] is an event of an incident (opened, an escalation step,
 // acknowledged, resolved, handed over, a digest) for one receiver, with a
-// [Snapshot] of the incident: the talk's incident card. A [Notifier] sends
+// [Snapshot] of the incident: the incident card. A [Notifier] sends
 // it; the senders live in sub-packages, one per channel, and
 // notify/notifytest is the conformance suite of any Notifier.
 //

@@ -82,7 +82,7 @@ func (n *Notification) Validate() error {
 	return nil
 }
 
-// Snapshot is what a message shows of an incident — the talk's incident
+// Snapshot is what a message shows of an incident — the incident
 // card: status, severity, the label summary, the alerts and how long they
 // have fired, the owner, the runbooks.
 type Snapshot struct {

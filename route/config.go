@@ -442,7 +442,7 @@ func (d *decoder) rule(n *yaml.Node, path string) (*Rule, error) {
 	return r, nil
 }
 
-// ParseLines reads rules in the line form, one a line, as the talk writes
+// ParseLines reads rules in the line form, one a line, as people write them
 // them:
 //
 //	# project rules

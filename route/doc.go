@@ -10,7 +10,7 @@
 // (@vasiliy.vasiliyev), a team (team:sre), a receiver (receiver:slack-ops),
 // an escalation policy (policy:db-oncall) or whoever is on call for a layer
 // of a schedule (oncall:sre/L1); the escalate package resolves the last two.
-// Rules are written in the talk's line form,
+// Rules are written in the line form,
 //
 //	project = "horns-and-hooves" AND ~server = "gitlab" -> @vasiliy.vasiliyev
 //

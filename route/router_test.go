@@ -58,7 +58,7 @@ func TestRoute(t *testing.T) {
 		muted    string
 	}{
 		{
-			name:   "the talk's line",
+			name:   "the line form",
 			labels: []string{"alertname", "GitlabDown", "namespace", "horns-and-hooves", "server", "gitlab"},
 			want:   []string{"routes[0] -> @vasiliy.vasiliyev"}, groupKey: `routes[0]{alertname="GitlabDown", namespace="horns-and-hooves"}`,
 		},

@@ -7,7 +7,7 @@ import (
 	"github.com/alertkit/alertkit/slo"
 )
 
-// The TechShop SLOs (seed 001): availability 99.5% (non-5xx of all
+// The TechShop SLOs: availability 99.5% (non-5xx of all
 // requests), latency (95% of requests under 300 ms) and error rate (under
 // 1%), each over 30 days — what an hour of a given SLI does to their error
 // budgets, and the windows that alert on them.

@@ -54,7 +54,7 @@ func TestWorkbookNumbers(t *testing.T) {
 	}
 }
 
-// The TechShop formulas (seed 001): remaining budget, burn rate and hours
+// The TechShop formulas: remaining budget, burn rate and hours
 // until exhaustion from the availability SLI.
 func TestTechShopFormulas(t *testing.T) {
 	o := &slo.Objective{Name: "availability", Target: 0.995}

@@ -1,13 +1,13 @@
-// Command techshop runs seed 001's TechShop stack — Nginx, a Flask API,
+// Command techshop runs the TechShop stack — Nginx, a Flask API,
 // PostgreSQL and Redis — for a month of made-up traffic, and evaluates its
-// alerting in process with alertkit's slo package: the seed's three SLOs
+// alerting in process with alertkit's slo package: TechShop's three SLOs
 // (availability, latency, error rate) with multiwindow multi-burn-rate
 // rules, and a few of its Prometheus alert rules as threshold rules, every
 // minute. The month has two incidents: a three-minute restart of the API at
 // night, and an afternoon when PostgreSQL slows down and the API times out.
 //
 // It prints the alerts as they go pending, fire and resolve, then where
-// each SLO's error budget stands at the end of the month, with the seed's
+// each SLO's error budget stands at the end of the month, with TechShop's
 // formulas; it writes each SLO's budget chart (slo/chart) and the
 // availability SLO's Prometheus rules (slo/promrules) to a directory:
 //
@@ -96,7 +96,7 @@ type objective struct {
 	spent map[string]float64
 }
 
-// newObjectives returns seed 001's SLOs, over 30 days: availability (non-5xx
+// newObjectives returns TechShop's SLOs, over 30 days: availability (non-5xx
 // of all requests), latency (requests within 300 ms) and error rate (5xx
 // under 1%: the events of availability, with twice its budget).
 func newObjectives() []*objective {
@@ -113,7 +113,7 @@ func newObjectives() []*objective {
 	}
 }
 
-// thresholdRule is a rule of seed 001's Prometheus rule files, as a
+// thresholdRule is a rule of TechShop's Prometheus rule files, as a
 // threshold rule; says is its condition for people, and show its value at a
 // time.
 type thresholdRule struct {
@@ -134,7 +134,7 @@ type gauges struct {
 func newGauges() *gauges {
 	return &gauges{
 		up:     slo.NewGauge(time.Minute),
-		cpu:    slo.NewGauge(5 * time.Minute), // the seed's rate(...[5m]): an average
+		cpu:    slo.NewGauge(5 * time.Minute), // TechShop's rate(...[5m]): an average
 		p95:    slo.NewGauge(time.Minute),
 		active: slo.NewGauge(time.Minute),
 	}
@@ -167,13 +167,13 @@ func p95(minutes [][]uint64) float64 {
 	return gate.HistogramQuantile(0.95, sum)
 }
 
-// thresholdRules are seed 001's rules that the month's incidents bear on:
+// thresholdRules are TechShop's rules that the month's incidents bear on:
 // InstanceDown and HighCPU from infrastructure.yml; HighErrorRate,
 // HighLatencyP95 and HighActiveRequests from application.yml, summed over
 // endpoints; SLOAvailabilityBreach and SLOLatencyBreach from slo.yml, the
-// seed's first try at SLO alerts. HighMemory, DiskSpaceLow and
+// TechShop's first try at SLO alerts. HighMemory, DiskSpaceLow and
 // OrderFailureRate watch what the simulation does not make up. Each keeps
-// the seed's threshold, for and severity.
+// TechShop's threshold, for and severity.
 func thresholdRules(g *gauges, requests, latencies *slo.Events) []thresholdRule {
 	gauge := func(g *slo.Gauge, agg slo.Aggregation) func(time.Time) (float64, bool) {
 		return func(at time.Time) (float64, bool) { return g.Value(agg, at) }
@@ -441,12 +441,12 @@ func (m *month) report(out io.Writer, dir string) error {
 const day = "Mon 2 Jan 15:04"
 
 func (m *month) header(w io.Writer) {
-	fmt.Fprintf(w, "TechShop (seed 001): Nginx → Flask API → PostgreSQL and Redis, on one host with node-exporter.\n")
+	fmt.Fprintf(w, "TechShop: Nginx → Flask API → PostgreSQL and Redis, on one host with node-exporter.\n")
 	fmt.Fprintf(w, "A month of the API's traffic, %s to %s UTC, a minute at a time on a fake clock:\n",
 		start.Format(day), end.Format(day))
 	fmt.Fprintf(w, "  %s requests in %s minutes, %s a minute on average; %s of them fail (5xx) in quiet times;\n",
 		thousands(m.requests), thousands(float64(m.minutes)), thousands(m.requests/float64(m.minutes)), slo.FormatPercent(baseErrorShare))
-	fmt.Fprintf(w, "  latencies in the seed's histogram http_request_duration_seconds, with the bucket le=\"0.3\" that its latency SLI\n")
+	fmt.Fprintf(w, "  latencies in TechShop's histogram http_request_duration_seconds, with the bucket le=\"0.3\" that its latency SLI\n")
 	fmt.Fprintf(w, "  reads but its buckets lack.\n")
 	fmt.Fprintf(w, "Incidents:\n")
 	for _, inc := range []incident{restart, dbSlow, dbErrors} {
@@ -464,7 +464,7 @@ func (m *month) header(w io.Writer) {
 		fmt.Fprintf(w, "    %s: %s of the budget gone\n", win, slo.FormatPercent(win.BudgetShare))
 	}
 
-	fmt.Fprintf(w, "\nThreshold rules from the seed's rule files, evaluated every minute:\n")
+	fmt.Fprintf(w, "\nThreshold rules from TechShop's rule files, evaluated every minute:\n")
 	for _, r := range m.rules {
 		fmt.Fprintf(w, "  %s\t%s\t%s\n", r.Name, r.says, r.Labels["severity"])
 	}
@@ -508,7 +508,7 @@ func (m *month) timeline(w io.Writer) {
 }
 
 // budgets prints where each SLO stands at the end of the month, with the
-// seed's formulas.
+// the formulas of its dashboard.
 func (m *month) budgets(w io.Writer) {
 	fmt.Fprintf(w, "\nThe SLOs on %s, over the 30 days:\n", end.Format(day))
 	for _, o := range m.objectives {
@@ -575,7 +575,7 @@ func (m *month) files(out io.Writer, dir string) error {
 	}
 	written = append(written, fmt.Sprintf("%s\tthe availability SLO for Prometheus: %d recording rules and %d alerts", path, records, alerts))
 
-	fmt.Fprintf(out, "\nThe availability SLO as Prometheus rules (slo/promrules), over the seed's http_requests_total{status};\n")
+	fmt.Fprintf(out, "\nThe availability SLO as Prometheus rules (slo/promrules), over TechShop's http_requests_total{status};\n")
 	fmt.Fprintf(out, "the same windows as above, its page:\n\n")
 	for _, line := range pageAlert(rules) {
 		fmt.Fprintf(out, "    %s\n", line)
@@ -588,7 +588,7 @@ func (m *month) files(out io.Writer, dir string) error {
 	return w.Flush()
 }
 
-// availabilitySLI is the availability SLO in PromQL: seed 001's counter
+// availabilitySLI is the availability SLO in PromQL: TechShop's counter
 // labels the status code "status".
 var availabilitySLI = promrules.SLI{
 	ErrorQuery: `sum(rate(http_requests_total{status=~"5.."}[{{.window}}]))`,

@@ -74,7 +74,7 @@ func TestTechShop(t *testing.T) {
 			}
 		}
 		assert.NotEmpty(t, changes.find("SLOAvailabilityBreach", "pending → dropped"),
-			"the seed's 5-minute SLO rule goes pending on the noise of quiet nights")
+			"TechShop's 5-minute SLO rule goes pending on the noise of quiet nights")
 	})
 
 	t.Run("the budgets printed are the slo math", func(t *testing.T) {
@@ -85,14 +85,14 @@ func TestTechShop(t *testing.T) {
 				o := slo.Objective{Name: b.name, Target: b.target}
 				sli := 1 - b.bad/b.total
 				remaining := o.BudgetRemaining(sli)
-				// The seed's dashboard formula, in percent.
+				// TechShop's dashboard formula, in percent.
 				assert.InDelta(t, 100*(1-(1-sli)/(1-b.target)), 100*remaining, 1e-9)
 				assert.Equal(t, percent(sli, 3), b.rows["SLI"])
 				assert.Equal(t, percent(remaining, 1), b.rows["error budget remaining"])
 
 				burn := o.BurnRate(b.badNow / b.totalNow)
 				assert.Equal(t, formatBurn(burn)+"×", b.rows["burn rate now"])
-				// The seed's hours until exhaustion: (1 - target) * 30 * 24 / (1 - sli).
+				// TechShop's hours until exhaustion: (1 - target) * 30 * 24 / (1 - sli).
 				hours := (1 - b.target) * 30 * 24 / (b.badNow / b.totalNow)
 				assert.InDelta(t, hours, o.TimeToExhaustion(burn).Hours(), 1e-6)
 				assert.Equal(t, roughly(o.TimeToExhaustion(burn)), b.rows["time to exhaustion"])
@@ -129,7 +129,7 @@ func TestTechShop(t *testing.T) {
 		require.NoError(t, yaml.Unmarshal(data, &rules))
 		require.Len(t, rules.Groups, 1)
 		assert.Len(t, rules.Groups[0].Rules, 15)
-		assert.Contains(t, string(data), `http_requests_total{status=~"5.."}`, "the seed's label")
+		assert.Contains(t, string(data), `http_requests_total{status=~"5.."}`, "TechShop's label")
 	})
 }
 

@@ -52,7 +52,7 @@ var perHour = [24]int{
 var perWeekday = [7]int{115, 100, 95, 95, 100, 105, 120}
 
 // bounds are the upper bounds of the API's latency histogram,
-// http_request_duration_seconds: seed 001's buckets, and 0.3, which its
+// http_request_duration_seconds: TechShop's buckets, and 0.3, which its
 // latency SLI reads (le="0.3") but its buckets lack.
 var bounds = []float64{0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.3, 0.5, 0.75, 1, 2.5, 5, math.Inf(1)}
 

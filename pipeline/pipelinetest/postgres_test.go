@@ -74,7 +74,7 @@ func postgres(t *testing.T) func() (*pipelinetest.Backend, error) {
 // database restarting under them.
 func TestSimulationOfReplicasOnPostgreSQL(t *testing.T) {
 	rep := pipelinetest.Run(t, pipelinetest.Options{
-		Config: config(t), Reloads: [][]byte{reloaded(t)}, Alerts: alerts, Seed: 11, Steps: 300, Replicas: 3,
+		Config: config(t), Reloads: [][]byte{reloaded(t)}, Alerts: alerts, Seed: 11, Steps: 1000, Replicas: 3,
 		Backend: postgres(t), ShrinkFor: 1,
 	})
 	require.Positive(t, rep.Blinks)

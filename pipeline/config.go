@@ -495,7 +495,7 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 	}}
 
 	// On call.
-	s.Escalator = escalate.New(s.Incidents, s.Metrics.Pager(pages), &escalate.Options{Now: o.Now, Owner: owner("escalator", o.Replica), Lease: o.Lease})
+	s.Escalator = escalate.New(s.Incidents, s.Metrics.Pager(pages), &escalate.Options{Now: o.Now, Owner: owner("escalator", o.Replica), Lease: o.Lease, Logger: o.Logger})
 	ocfg := &escalate.Config{}
 	if data, ok := f.section(&f.OnCall); ok {
 		if ocfg, err = escalate.ParseConfig(data, f.name); err != nil {

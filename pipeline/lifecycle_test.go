@@ -386,3 +386,94 @@ func TestBatchWithoutADigestReceiverIsRefused(t *testing.T) {
 	assert.Contains(t, err.Error(), "service.yaml:19:3: contacts.digest: the severity policy batches alerts into a digest (")
 	assert.Contains(t, err.Error(), "unclassified S4–S5")
 }
+
+// A configuration that lost the policy an open incident escalates by is
+// reported once when the service starts, with what it has instead; the
+// escalation waits, and says so in its history, once.
+func TestRestoreReportsEscalationsOfALostPolicy(t *testing.T) {
+	config := `
+routing:
+  default: {to: [team:ops], group_by: [alertname, namespace]}
+  routes:
+    - {name: payments, match: '~team = payments', to: [policy:payments]}
+oncall:
+  schedules:
+    - name: sre
+      layers:
+        - {name: L1, members: [alfa, bravo], handoff: "0 8,20 * * *", start: 2026-11-23T08:00:00Z}
+  policies:
+    - name: payments
+      steps:
+        - {notify: ["@alfa"], wait: 5m}
+        - {notify: [team:sre], wait: 5m}
+contacts:
+  people: {alfa: [pager], bravo: [pager]}
+  teams: {sre: [chat], ops: [chat]}
+  digest: [chat]
+`
+	checkout := model.LabelSet{"alertname": "CheckoutErrors", "team": "payments", "severity": "critical"}
+	c := clock.NewFake(monday)
+	store, log, sent := incident.NewMemoryStore(), notify.NewMemoryLog(), &sentLog{}
+	build := func(config string, logs *bytes.Buffer) *service {
+		f, err := pipeline.ParseFile([]byte(config), "service.yaml", ".")
+		require.NoError(t, err)
+		s := &service{t: t, ctx: context.Background(), clock: c, sent: sent, logs: logs}
+		s.svc, err = f.Build(pipeline.BuildOptions{Store: store, Log: log, Now: c.Now, Receivers: map[string]notify.Notifier{"pager": sent, "chat": sent},
+			Logger: slog.New(slog.NewTextHandler(logs, nil))})
+		require.NoError(t, err)
+		_, err = s.svc.Pipeline.Restore(s.ctx)
+		require.NoError(t, err)
+		return s
+	}
+	first := build(config, &bytes.Buffer{})
+	require.NoError(t, first.report(checkout, monday, false))
+	first.run(3 * time.Minute)
+	require.Len(t, sent.pages(), 1)
+
+	// The policy is renamed, and the route follows.
+	renamed := strings.ReplaceAll(config, "payments]}", "payments-oncall]}")
+	renamed = strings.Replace(renamed, "    - name: payments\n", "    - name: payments-oncall\n", 1)
+	require.NotEqual(t, config, renamed)
+	var logs bytes.Buffer
+	second := build(renamed, &logs)
+	assert.Equal(t, 1, strings.Count(logs.String(), "open incidents escalate by a policy the configuration does not have"), logs.String())
+	assert.Contains(t, logs.String(), `policy=payments`)
+	assert.Contains(t, logs.String(), `policies=[payments-oncall]`)
+	for range 8 {
+		second.run(3 * time.Minute)
+		require.NoError(t, second.report(checkout, monday, false))
+	}
+	assert.Len(t, sent.pages(), 1, "the escalation waits")
+	assert.Equal(t, 1, strings.Count(logs.String(), `level=ERROR msg="escalate:`), "reported once, not every minute: %s", logs.String())
+	inc, _ := second.only()
+	events, err := store.History(context.Background(), inc.ID)
+	require.NoError(t, err)
+	paused := 0
+	for _, e := range events {
+		if strings.Contains(e.Note, "escalation paused") {
+			paused++
+		}
+	}
+	assert.Equal(t, 1, paused)
+}
+
+// A configuration that groups an open incident's alerts under another key
+// is reported when the service starts.
+func TestRestoreReportsRegroupedIncidents(t *testing.T) {
+	c := clock.NewFake(monday)
+	store, log, sent := incident.NewMemoryStore(), notify.NewMemoryLog(), &sentLog{}
+	first := start(t, c, store, log, sent, 1)
+	require.NoError(t, first.report(pg1, monday, false))
+
+	renamed := strings.Replace(lifecycleConfig, "name: database", "name: databases", 1)
+	f, err := pipeline.ParseFile([]byte(renamed), "service.yaml", ".")
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	svc, err := f.Build(pipeline.BuildOptions{Store: store, Log: log, Now: c.Now, Receivers: map[string]notify.Notifier{"pager": sent, "chat": sent},
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	require.NoError(t, err)
+	_, err = svc.Pipeline.Restore(context.Background())
+	require.NoError(t, err)
+	assert.Contains(t, logs.String(), "an open incident's alerts now route to another group")
+	assert.Contains(t, logs.String(), `now="databases{alertname=\"PostgresDown\", cluster=\"main\"}"`)
+}

@@ -346,10 +346,14 @@ func (p *Pipeline) Restore(ctx context.Context) (int, error) {
 	}
 	p.reportOrphans(incs)
 	n := 0
+	regrouped := map[incident.ID]string{}
 	for _, inc := range incs {
 		members, err := store.Members(ctx, inc.ID)
 		if err != nil {
 			return n, fmt.Errorf("pipeline: restore: incident %s: %w", inc.ID, err)
+		}
+		if key, moved := p.regrouped(inc, members, now); moved {
+			regrouped[inc.ID] = key
 		}
 		for _, m := range members {
 			a := alert.Alert{
@@ -371,7 +375,40 @@ func (p *Pipeline) Restore(ctx context.Context) (int, error) {
 			}
 		}
 	}
+	for _, id := range slices.Sorted(maps.Keys(regrouped)) {
+		p.log.Error("pipeline: an open incident's alerts now route to another group: their changes open or join another incident, "+
+			"and this one resolves only by hand", "incident", string(id), "group", regroupedFrom(incs, id), "now", regrouped[id])
+	}
 	return n, nil
+}
+
+// regrouped reports whether the routes now group the first active alert
+// of an incident under another key (a route renamed, its group labels
+// changed), and which.
+func (p *Pipeline) regrouped(inc *incident.Incident, members []incident.Member, now time.Time) (string, bool) {
+	for _, m := range members {
+		if m.Kind != alert.KindLasting || m.State == alert.StateResolved {
+			continue
+		}
+		a := alert.Alert{Labels: m.AllLabels(), StartsAt: m.StartsAt, UpdatedAt: now}
+		class, _ := p.cfg.Severity.Classify(a.Labels)
+		routes := p.cfg.Router.Route(&route.Subject{Alert: &a, Class: class, At: now})
+		if len(routes) == 0 {
+			return "", false
+		}
+		key := routes[0].GroupKey
+		return key, key != inc.GroupKey
+	}
+	return "", false
+}
+
+func regroupedFrom(incs []*incident.Incident, id incident.ID) string {
+	for _, inc := range incs {
+		if inc.ID == id {
+			return inc.GroupKey
+		}
+	}
+	return ""
 }
 
 // reportOrphans logs the escalations of active incidents whose policy the

@@ -62,24 +62,14 @@ type service struct {
 
 // sentLog keeps the notifications of every process, as receivers outlive
 // the processes that send to them.
-type sentLog struct {
-	mu  sync.Mutex
-	got []*notify.Notification
-}
-
-func (s *sentLog) Notify(_ context.Context, n *notify.Notification) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.got = append(s.got, n)
-	return nil
-}
+type sentLog = recorder
 
 // pages returns the escalations sent, as "receiver: note".
-func (s *sentLog) pages() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (r *recorder) pages() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	var out []string
-	for _, n := range s.got {
+	for _, n := range r.got {
 		if n.Reason == notify.ReasonEscalation {
 			out = append(out, n.Receiver+": "+n.Note)
 		}

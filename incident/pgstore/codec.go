@@ -147,7 +147,7 @@ func encodeMember(m *incident.Member) (string, error) {
 	data, err := json.Marshal(memberBody{
 		Fingerprint: m.Fingerprint.String(), Labels: m.Labels, Added: m.Added, Annotations: m.Annotations, Kind: m.Kind, State: m.State,
 		Flapping: m.Flapping, StartsAt: m.StartsAt, EndsAt: m.EndsAt, RefreshBy: m.RefreshBy, Firings: m.Firings, Severity: m.Severity,
-		Service:  m.ServiceLevel,
+		Service: m.ServiceLevel, Every: m.RefreshEvery,
 		JoinedAt: m.JoinedAt, UpdatedAt: m.UpdatedAt, ChangedAt: m.ChangedAt,
 	})
 	if err != nil {

@@ -198,7 +198,7 @@ alerting:
 		// The service stops between the first step and the second, and
 		// another process takes over the database: the escalation goes on.
 		stop()
-		_, stop = startStoppable(t, args...)
+		start(t, args...) // stopped when the test ends
 		eventually(t, time.Minute, "the second step, after the restart", func() bool {
 			return posted(notified, "/pager", "escalation", "step 2 of route:checkout/page 20s")
 		})

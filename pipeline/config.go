@@ -56,6 +56,7 @@ import (
 //	  - {match: '~cluster = staging', ends_at: 2026-12-01T00:00:00Z, created_by: ops, comment: migration}
 //	heartbeats:
 //	  - {name: prometheus, period: 5m, match: 'trigger = Watchdog'}
+//	escalation: {continue_within: 10m, flap_hold: 30m}  # a recurrence that soon goes on; a flapping incident's pages
 //	runbooks: runbooks   # a directory of Markdown runbooks, relative to the file
 //	runbook_url: https://git.example.com/ops/runbooks/-/blob/main/{file}
 //	incident_url: https://alerts.example.com/incidents/{id}
@@ -92,6 +93,15 @@ type File struct {
 		Forward bool           `yaml:"forward"`
 	} `yaml:"heartbeats"`
 	Runbooks string `yaml:"runbooks"`
+	// Escalation tunes how incidents escalate again: ContinueWithin goes
+	// on with an incident's escalation when it fires again that soon after
+	// going quiet, rather than paging from the first step (escalate.Options.
+	// ContinueWithin); FlapHold is how long after its last page a flapping
+	// incident waits before it pages again (default 30m).
+	Escalation struct {
+		ContinueWithin model.Duration `yaml:"continue_within"`
+		FlapHold       model.Duration `yaml:"flap_hold"`
+	} `yaml:"escalation"`
 	// RunbookURL links a runbook: "{file}" is its path in the directory.
 	RunbookURL  string `yaml:"runbook_url"`
 	IncidentURL string `yaml:"incident_url"`
@@ -495,7 +505,8 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 	}}
 
 	// On call.
-	s.Escalator = escalate.New(s.Incidents, s.Metrics.Pager(pages), &escalate.Options{Now: o.Now, Owner: owner("escalator", o.Replica), Lease: o.Lease, Logger: o.Logger})
+	s.Escalator = escalate.New(s.Incidents, s.Metrics.Pager(pages), &escalate.Options{Now: o.Now, Owner: owner("escalator", o.Replica), Lease: o.Lease, Logger: o.Logger,
+		ContinueWithin: time.Duration(f.Escalation.ContinueWithin), FlapHold: time.Duration(f.Escalation.FlapHold)})
 	ocfg := &escalate.Config{}
 	if data, ok := f.section(&f.OnCall); ok {
 		if ocfg, err = escalate.ParseConfig(data, f.name); err != nil {

@@ -140,7 +140,19 @@ var monday = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 // reply lost.
 func TestIngestSurvivesAFailureAtEveryWrite(t *testing.T) {
 	batch := []model.LabelSet{pg1, pg2, {"alertname": "DiskFull", "namespace": "ci", "severity": "warning"}}
-	for n := 1; n <= 12; n++ {
+	// How many writes the batch takes when nothing fails.
+	clean := &countingStore{Store: incident.NewMemoryStore()}
+	s := start(t, clock.NewFake(monday), clean, notify.NewMemoryLog(), &sentLog{}, 1)
+	clean.failWrite(-1)
+	var first []alert.Alert
+	for _, ls := range batch {
+		first = append(first, alert.Alert{Labels: ls.Clone(), StartsAt: monday, UpdatedAt: monday, RefreshBy: monday.Add(4 * time.Minute)})
+	}
+	require.NoError(t, s.svc.Pipeline.Ingest(s.ctx, first))
+	writes := clean.writes
+	require.Greater(t, writes, len(batch), "an incident, its members, the escalations engaged")
+	t.Logf("the batch takes %d writes; each fails in turn", writes)
+	for n := 1; n <= writes; n++ {
 		for _, lost := range []bool{false, true} {
 			c := clock.NewFake(monday)
 			store := &countingStore{Store: incident.NewMemoryStore(), lost: lost}
@@ -466,4 +478,24 @@ func TestRestoreReportsRegroupedIncidents(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, logs.String(), "an open incident's alerts now route to another group")
 	assert.Contains(t, logs.String(), `now="databases{alertname=\"PostgresDown\", cluster=\"main\"}"`)
+}
+
+// escalation.continue_within in the file makes a recurrence go on with
+// the escalation where it was.
+func TestFileContinueWithin(t *testing.T) {
+	f, err := pipeline.ParseFile([]byte(lifecycleConfig+"escalation: {continue_within: 15m}\n"), "service.yaml", ".")
+	require.NoError(t, err)
+	c := clock.NewFake(monday)
+	sent := &sentLog{}
+	svc, err := f.Build(pipeline.BuildOptions{Now: c.Now, Receivers: map[string]notify.Notifier{"pager": sent, "chat": sent}, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	s := &service{t: t, ctx: context.Background(), clock: c, svc: svc, sent: sent, logs: &bytes.Buffer{}}
+	require.NoError(t, s.report(pg1, monday, false))
+	s.run(3 * time.Minute) // step 1
+	require.NoError(t, s.report(pg1, monday, true))
+	s.run(time.Minute)
+	require.NoError(t, s.report(pg1, c.Now(), false)) // fires again a minute later
+	s.run(time.Minute)
+	require.Len(t, sent.pages(), 2)
+	assert.Contains(t, sent.pages()[1], "step 2 of route:database/page 10m", "it went on")
 }

@@ -25,9 +25,29 @@
 // retrospective cell is recorded only. A step whose targets resolve to
 // nobody — L2 off duty at night — is recorded and skipped at once. The
 // policy is exhausted, and says so in the history, once its last step's
-// wait has passed without an acknowledgement. An
-// incident that wakes early, is unacknowledged or reopens is given back to
-// the escalation with [Escalator.Resume].
+// wait has passed without an acknowledgement. An incident that wakes early
+// or is unacknowledged is given back to the escalation with
+// [Escalator.Resume]; one batched or recorded that a more urgent alert
+// joins is escalated afresh by [Escalator.Engage].
+//
+// # Firing again
+//
+// An incident that reopens — an alert fired again after it resolved — is a
+// new firing: [Escalator.Restart] pages it from the first step of its
+// policy, after the pending hold, with page keys of its own, however far
+// the escalation had gone; with [Options.ContinueWithin], a recurrence that
+// soon after the incident went quiet goes on from the step it had reached
+// instead (the last step again, if the policy was exhausted). A flapping
+// incident pages at most once per [Options.FlapHold], and its page says it
+// flaps: what is recorded follows the alerts, what is paged is damped.
+//
+// # A policy the configuration lost
+//
+// An escalation stored by another replica, or before a restart, names its
+// policy. If the configuration no longer has it, the escalation waits: the
+// history and the log say so once, with the policies there are, and it goes
+// on when the policy is back. A pipeline's Restore reports such incidents
+// when the service starts.
 //
 // # Schedules
 //

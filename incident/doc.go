@@ -21,9 +21,20 @@
 // [Manager.Observe] takes the changes of the dedup stage: a new alert joins
 // its group's active incident or opens one; an incident resolves when all its
 // alerts have resolved (after [Grouping.ResolveAfter], if set); an alert
-// firing again within [Grouping.ReopenWithin] reopens a resolved incident,
-// and later opens a new one. Incidents of instant alerts only (events) are
-// resolved by people.
+// firing again within [Grouping.ReopenWithin] reopens a resolved incident
+// (counted in [Incident.Reopened]: each reopening is a new firing, which the
+// escalation stage pages for again), and later opens a new one. Incidents
+// of instant alerts only (events) are resolved by people.
+//
+// # An alert's identity
+//
+// A [Member] is identified by the fingerprint of the labels its source
+// sent, everywhere. What the pipeline learned of it besides — labels that
+// triage rules added, its severity and service level — is kept beside them
+// ([Enrichment], [Manager.ObserveEnriched]): queries and grouping see the
+// added labels, a restart restores the alert as its source sent it. An
+// incident's severity and service level are its alerts' most demanding, and
+// service_level in MQL reads the incident's.
 //
 // People [Manager.Acknowledge], [Manager.Assign], [Manager.Comment],
 // [Manager.Resolve] (refused while alerts still fire, unless forced),

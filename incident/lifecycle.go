@@ -37,8 +37,8 @@ func (m *Manager) transition(ctx context.Context, id ID, op string, to Status, k
 		}
 		from := inc.Status
 		m.setStatus(inc, w, now, to, kind, actor, note)
-		if from == StatusSnoozed && to.Active() && inc.Lasting > 0 && inc.Active == 0 {
-			m.setStatus(inc, w, now, StatusResolved, EventResolved, m.opts.Actor, "all alerts resolved while it was snoozed")
+		if from == StatusSnoozed && to.Active() {
+			m.resolveIfQuiet(inc, w, now)
 		}
 		return nil
 	})

@@ -544,3 +544,11 @@ func (m *Manager) setStatus(inc *Incident, w *Write, now time.Time, to Status, k
 func (m *Manager) wake(inc *Incident, w *Write, now time.Time, why string) {
 	m.setStatus(inc, w, now, StatusOpen, EventWoke, m.opts.Actor, why)
 }
+
+// resolveIfQuiet resolves an incident that leaves its snooze with all its
+// alerts resolved: only the snooze kept it.
+func (m *Manager) resolveIfQuiet(inc *Incident, w *Write, now time.Time) {
+	if inc.Lasting > 0 && inc.Active == 0 {
+		m.setStatus(inc, w, now, StatusResolved, EventResolved, m.opts.Actor, "all alerts resolved while it was snoozed")
+	}
+}

@@ -98,9 +98,7 @@ func (m *Manager) HandleTimer(ctx context.Context, t Timer) error {
 				return errNothingToDo
 			}
 			m.wake(inc, w, now, "the snooze ran out")
-			if inc.Lasting > 0 && inc.Active == 0 {
-				m.setStatus(inc, w, now, StatusResolved, EventResolved, m.opts.Actor, "all alerts resolved")
-			}
+			m.resolveIfQuiet(inc, w, now)
 			return nil
 		})
 		return ignoreNothing(err)

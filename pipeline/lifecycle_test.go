@@ -79,7 +79,14 @@ func (r *recorder) pages() []string {
 
 func start(t *testing.T, c *clock.Fake, store incident.Store, log notify.Log, sent *sentLog, seed byte) *service {
 	t.Helper()
-	f, err := pipeline.ParseFile([]byte(lifecycleConfig), "service.yaml", ".")
+	return startConfig(t, lifecycleConfig, c, store, log, sent, seed)
+}
+
+// startConfig starts a process of the service a configuration describes,
+// logging into the service's logs.
+func startConfig(t *testing.T, config string, c *clock.Fake, store incident.Store, log notify.Log, sent *sentLog, seed byte) *service {
+	t.Helper()
+	f, err := pipeline.ParseFile([]byte(config), "service.yaml", ".")
 	require.NoError(t, err)
 	s := &service{t: t, ctx: context.Background(), clock: c, sent: sent, logs: &bytes.Buffer{}}
 	s.svc, err = f.Build(pipeline.BuildOptions{
@@ -174,11 +181,11 @@ func TestIngestSurvivesAFailureAtEveryWrite(t *testing.T) {
 				require.NoError(t, s.svc.Pipeline.Ingest(s.ctx, cloneBatch(alerts)), "n=%d: the retry", n)
 			}
 			for _, ls := range batch {
-				m := memberOf(t, s, ls)
+				_, m := holder(t, s, ls)
 				require.NotNil(t, m, "n=%d lost=%v: %s is in the store", n, lost, ls)
 				assert.Equal(t, alert.StateFiring, m.State)
 			}
-			inc := memberIncident(t, s, pg1)
+			inc, _ := holder(t, s, pg1)
 			require.NotNil(t, inc.Escalation, "n=%d lost=%v: the escalation is engaged", n, lost)
 		}
 	}
@@ -241,29 +248,18 @@ func cloneBatch(alerts []alert.Alert) []alert.Alert {
 	return out
 }
 
-func memberIncident(t *testing.T, s *service, ls model.LabelSet) *incident.Incident {
-	t.Helper()
-	incs, err := s.svc.Store.Search(s.ctx, incident.Filter{Limit: -1})
-	require.NoError(t, err)
-	for _, inc := range incs {
-		if _, err := s.svc.Store.Member(s.ctx, inc.ID, alert.Fingerprint(ls)); err == nil {
-			return inc
-		}
-	}
-	t.Fatalf("no incident holds %s", ls)
-	return nil
-}
-
-func memberOf(t *testing.T, s *service, ls model.LabelSet) *incident.Member {
+// holder returns the newest incident that holds an alert, and its member;
+// nils when none does.
+func holder(t *testing.T, s *service, ls model.LabelSet) (*incident.Incident, *incident.Member) {
 	t.Helper()
 	incs, err := s.svc.Store.Search(s.ctx, incident.Filter{Limit: -1})
 	require.NoError(t, err)
 	for _, inc := range incs {
 		if m, err := s.svc.Store.Member(s.ctx, inc.ID, alert.Fingerprint(ls)); err == nil {
-			return m
+			return inc, m
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // A restarted process goes on with the escalations it finds in the store:
@@ -416,18 +412,7 @@ contacts:
 	checkout := model.LabelSet{"alertname": "CheckoutErrors", "team": "payments", "severity": "critical"}
 	c := clock.NewFake(monday)
 	store, log, sent := incident.NewMemoryStore(), notify.NewMemoryLog(), &sentLog{}
-	build := func(config string, logs *bytes.Buffer) *service {
-		f, err := pipeline.ParseFile([]byte(config), "service.yaml", ".")
-		require.NoError(t, err)
-		s := &service{t: t, ctx: context.Background(), clock: c, sent: sent, logs: logs}
-		s.svc, err = f.Build(pipeline.BuildOptions{Store: store, Log: log, Now: c.Now, Receivers: map[string]notify.Notifier{"pager": sent, "chat": sent},
-			Logger: slog.New(slog.NewTextHandler(logs, nil))})
-		require.NoError(t, err)
-		_, err = s.svc.Pipeline.Restore(s.ctx)
-		require.NoError(t, err)
-		return s
-	}
-	first := build(config, &bytes.Buffer{})
+	first := startConfig(t, config, c, store, log, sent, 1)
 	require.NoError(t, first.report(checkout, monday, false))
 	first.run(3 * time.Minute)
 	require.Len(t, sent.pages(), 1)
@@ -436,8 +421,8 @@ contacts:
 	renamed := strings.ReplaceAll(config, "payments]}", "payments-oncall]}")
 	renamed = strings.Replace(renamed, "    - name: payments\n", "    - name: payments-oncall\n", 1)
 	require.NotEqual(t, config, renamed)
-	var logs bytes.Buffer
-	second := build(renamed, &logs)
+	second := startConfig(t, renamed, c, store, log, sent, 2)
+	logs := second.logs
 	assert.Equal(t, 1, strings.Count(logs.String(), "open incidents escalate by a policy the configuration does not have"), logs.String())
 	assert.Contains(t, logs.String(), `policy=payments`)
 	assert.Contains(t, logs.String(), `policies=[payments-oncall]`)
@@ -468,14 +453,7 @@ func TestRestoreReportsRegroupedIncidents(t *testing.T) {
 	require.NoError(t, first.report(pg1, monday, false))
 
 	renamed := strings.Replace(lifecycleConfig, "name: database", "name: databases", 1)
-	f, err := pipeline.ParseFile([]byte(renamed), "service.yaml", ".")
-	require.NoError(t, err)
-	var logs bytes.Buffer
-	svc, err := f.Build(pipeline.BuildOptions{Store: store, Log: log, Now: c.Now, Receivers: map[string]notify.Notifier{"pager": sent, "chat": sent},
-		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	require.NoError(t, err)
-	_, err = svc.Pipeline.Restore(context.Background())
-	require.NoError(t, err)
+	logs := startConfig(t, renamed, c, store, log, sent, 2).logs
 	assert.Contains(t, logs.String(), "an open incident's alerts now route to another group")
 	assert.Contains(t, logs.String(), `now="databases{alertname=\"PostgresDown\", cluster=\"main\"}"`)
 }
@@ -483,13 +461,8 @@ func TestRestoreReportsRegroupedIncidents(t *testing.T) {
 // escalation.continue_within in the file makes a recurrence go on with
 // the escalation where it was.
 func TestFileContinueWithin(t *testing.T) {
-	f, err := pipeline.ParseFile([]byte(lifecycleConfig+"escalation: {continue_within: 15m}\n"), "service.yaml", ".")
-	require.NoError(t, err)
-	c := clock.NewFake(monday)
-	sent := &sentLog{}
-	svc, err := f.Build(pipeline.BuildOptions{Now: c.Now, Receivers: map[string]notify.Notifier{"pager": sent, "chat": sent}, Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	s := &service{t: t, ctx: context.Background(), clock: c, svc: svc, sent: sent, logs: &bytes.Buffer{}}
+	c, sent := clock.NewFake(monday), &sentLog{}
+	s := startConfig(t, lifecycleConfig+"escalation: {continue_within: 15m}\n", c, incident.NewMemoryStore(), notify.NewMemoryLog(), sent, 1)
 	require.NoError(t, s.report(pg1, monday, false))
 	s.run(3 * time.Minute) // step 1
 	require.NoError(t, s.report(pg1, monday, true))

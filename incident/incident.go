@@ -332,6 +332,9 @@ const (
 	EventResolved         EventKind = "resolved"
 	EventClosed           EventKind = "closed"
 	EventReopened         EventKind = "reopened"
+	// EventFolded stands for older entries of a long history, folded into
+	// it (see Fold and DefaultMaxHistory).
+	EventFolded EventKind = "folded"
 )
 
 // Event is an entry of an incident's history, which is append-only.
@@ -352,6 +355,8 @@ type Event struct {
 	// From and To are the people of a hand-over or an assignment, or the
 	// statuses of a transition.
 	From, To string
+	// Fold is set on an EventFolded entry: what it stands for.
+	Fold *Fold
 }
 
 // String formats the event for logs and tests: "09:28:12 alertkit

@@ -5,7 +5,9 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +25,8 @@ type MemoryStore struct {
 	active    map[string]ID // the active incident of each group
 	timers    timerQueue
 	now       func() time.Time
+	// maxHistory caps each incident's history; 0 means DefaultMaxHistory.
+	maxHistory int
 }
 
 type stored struct {
@@ -30,6 +34,7 @@ type stored struct {
 	members map[model.Fingerprint]*Member
 	joined  []model.Fingerprint // join order
 	history []Event
+	seq     int64 // the Seq of the latest entry
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -119,10 +124,40 @@ func (s *MemoryStore) write(st *stored, w Write) {
 
 func (s *MemoryStore) appendHistory(st *stored, events []Event) {
 	for _, e := range events {
-		e.Incident = st.inc.ID
-		e.Seq = int64(len(st.history) + 1)
+		st.seq++
+		e.Incident, e.Seq = st.inc.ID, st.seq
 		st.history = append(st.history, e)
 	}
+	limit := s.maxHistory
+	if limit == 0 {
+		limit = DefaultMaxHistory
+	}
+	if n := FoldPoint(len(st.history), limit); n > 0 {
+		folded := FoldHistory(st.history[:n], DefaultActor)
+		st.history = append([]Event{folded}, st.history[n:]...)
+	}
+}
+
+// LimitHistory sets how many entries of an incident's history the store
+// keeps before it folds the oldest into one (see DefaultMaxHistory, the
+// default); a negative n keeps them all.
+func (s *MemoryStore) LimitHistory(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxHistory = n
+}
+
+// cloneEvents copies events, and the folds among them.
+func cloneEvents(events []Event) []Event {
+	out := slices.Clone(events)
+	for i := range out {
+		if f := out[i].Fold; f != nil {
+			c := *f
+			c.Kinds = maps.Clone(f.Kinds)
+			out[i].Fold = &c
+		}
+	}
+	return out
 }
 
 // Get returns a copy of an incident.
@@ -233,7 +268,26 @@ func (s *MemoryStore) History(ctx context.Context, id ID) ([]Event, error) {
 		return nil, err
 	}
 	defer s.mu.RUnlock()
-	return slices.Clone(st.history), nil
+	return cloneEvents(st.history), nil
+}
+
+// HistoryPage returns the newest q.Limit entries before q.Before, oldest
+// first.
+func (s *MemoryStore) HistoryPage(ctx context.Context, id ID, q HistoryQuery) ([]Event, error) {
+	st, err := s.rlock(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	end := len(st.history)
+	if q.Before > 0 {
+		end, _ = slices.BinarySearchFunc(st.history, q.Before, func(e Event, seq int64) int { return cmp.Compare(e.Seq, seq) })
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	return cloneEvents(st.history[max(0, end-limit):end]), nil
 }
 
 // Search returns the selected incidents, newest first.
@@ -330,7 +384,8 @@ func (s *MemoryStore) ClaimTimers(ctx context.Context, c Claim) ([]Timer, error)
 	var skipped []*queued
 	for len(out) < limit && len(s.timers.heap) > 0 && !s.timers.heap[0].avail.After(c.Now) {
 		q := heap.Pop(&s.timers).(*queued)
-		if len(c.Kinds) > 0 && !slices.Contains(c.Kinds, q.t.Kind) {
+		kind := len(c.Kinds) == 0 || slices.Contains(c.Kinds, q.t.Kind)
+		if !kind || slices.ContainsFunc(c.Skip, func(p string) bool { return strings.HasPrefix(q.t.Key, p) }) {
 			skipped = append(skipped, q)
 			continue
 		}

@@ -55,6 +55,13 @@ type Claim struct {
 	Limit int
 	// Kinds restricts the claim to timers of these kinds; empty means any.
 	Kinds []string
+	// Skip lists key prefixes the claim leaves alone: a timer whose key
+	// starts with any of them is not claimed, however due. A worker that
+	// has no room for some timers' work (a receiver whose attempts are all
+	// under way) skips them, so that the claim reaches the others and they
+	// stay free for other workers. The prefixes are plain text: no
+	// character is special.
+	Skip []string
 }
 
 // Filter selects incidents for Search and Count. The zero Filter selects
@@ -106,6 +113,9 @@ type Store interface {
 	AppendHistory(ctx context.Context, id ID, events ...Event) error
 	// History returns an incident's history, oldest first.
 	History(ctx context.Context, id ID) ([]Event, error)
+	// HistoryPage returns a page of an incident's history, oldest first:
+	// the newest q.Limit entries before q.Before.
+	HistoryPage(ctx context.Context, id ID, q HistoryQuery) ([]Event, error)
 	// Search returns the incidents a filter selects, newest first.
 	Search(ctx context.Context, f Filter) ([]*Incident, error)
 	// Count returns how many incidents a filter selects, ignoring Limit.

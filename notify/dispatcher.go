@@ -9,7 +9,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -44,7 +46,12 @@ type Options struct {
 	// Owner names this worker when it claims the outbox's timers; default
 	// "notify". Replicas sharing a store use different names.
 	Owner string
-	// Workers is how many notifications are sent at once; default 8.
+	// Workers is how many attempts are under way at once per receiver
+	// (the digests count as one more receiver); default 4. Each receiver
+	// has its own: one that hangs until Timeout holds up only its own
+	// notifications, and the others are sent meanwhile. In all, a
+	// Dispatcher runs up to Workers attempts per receiver at once, shared
+	// by Run and ProcessTimers.
 	Workers int
 	// Timeout bounds an attempt; default 10s.
 	Timeout time.Duration
@@ -59,6 +66,14 @@ type Options struct {
 	// Backoff is the wait between attempts, unless a receiver asks for
 	// longer with Retry-After; default 1s doubling up to 5m, jittered.
 	Backoff backoff.Policy
+	// MaxRetryAfter caps the wait a receiver asks for with Retry-After;
+	// default 5m. A receiver's ask is honoured up to it, and the wait is
+	// never shorter than the backoff: max(min(Retry-After, MaxRetryAfter),
+	// backoff). Every such wait follows an attempt, so a receiver that
+	// always asks for a day gets its notifications dead-lettered after
+	// MaxAttempts, within MaxAttempts × MaxRetryAfter (or the backoff, if
+	// longer), instead of holding them for days.
+	MaxRetryAfter time.Duration
 	// Rates limits receivers, by name; a receiver not listed is not
 	// limited. A notification over the limit waits, without counting an
 	// attempt.
@@ -97,7 +112,9 @@ type Dispatcher struct {
 	log       Log
 	digests   cron.Schedule
 	limiters  map[string]*rate.Limiter
+	lanes     lanes
 	wake      chan struct{}
+	work      atomic.Uint64 // counts pokes: new work may be due
 	randMu    sync.Mutex
 }
 
@@ -115,7 +132,7 @@ func NewDispatcher(store incident.Store, receivers map[string]Notifier, opts *Op
 		o.Owner = "notify"
 	}
 	if o.Workers <= 0 {
-		o.Workers = 8
+		o.Workers = 4
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
@@ -128,6 +145,9 @@ func NewDispatcher(store incident.Store, receivers map[string]Notifier, opts *Op
 	}
 	if o.Backoff == (backoff.Policy{}) {
 		o.Backoff = backoff.Policy{Min: time.Second, Max: 5 * time.Minute}
+	}
+	if o.MaxRetryAfter <= 0 {
+		o.MaxRetryAfter = 5 * time.Minute
 	}
 	if o.Digests == "" {
 		o.Digests = "0 9 * * *"
@@ -149,7 +169,18 @@ func NewDispatcher(store incident.Store, receivers map[string]Notifier, opts *Op
 		if n == nil {
 			return nil, fmt.Errorf("notify: receiver %q: nil notifier", name)
 		}
+		// A receiver's outbox is the timers under its key prefix, which
+		// must not hold another's.
+		for i := range len(name) {
+			if name[i] != '/' {
+				continue
+			}
+			if _, ok := d.receivers[name[:i]]; ok {
+				return nil, fmt.Errorf("notify: receiver %q: its name is receiver %q's and a slash, so their outboxes overlap", name, name[:i])
+			}
+		}
 	}
+	d.lanes = lanes{per: o.Workers, busy: map[string]int{}, freed: make(chan struct{})}
 	for name, r := range o.Rates {
 		if _, ok := d.receivers[name]; !ok {
 			return nil, fmt.Errorf("notify: rate for an unknown receiver %q", name)
@@ -206,8 +237,9 @@ func (d *Dispatcher) enqueue(ctx context.Context, env envelope, due time.Time) e
 	})
 }
 
-// poke wakes Run.
+// poke says that new work may be due, and wakes Run.
 func (d *Dispatcher) poke() {
+	d.work.Add(1)
 	select {
 	case d.wake <- struct{}{}:
 	default:
@@ -215,84 +247,229 @@ func (d *Dispatcher) poke() {
 }
 
 // ProcessTimers sends what is due — notifications, and digests whose
-// period ended — up to Workers at a time, and returns when none is left,
-// with how many it handled. A host that drives its own loop calls it; Run
-// does the same continuously.
+// period ended — up to Workers at a time per receiver, and returns when
+// none is left, with how many it handled. A receiver that hangs delays
+// only its own notifications: the others are sent meanwhile, and
+// ProcessTimers returns once the attempts it started have ended, within
+// Timeout. A host that drives its own loop calls it; Run does the same
+// continuously.
 func (d *Dispatcher) ProcessTimers(ctx context.Context) (int, error) {
+	var mu sync.Mutex
 	var errs []error
-	done := 0
+	p := &pass{d: d, claimCtx: ctx, work: ctx, onError: func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		errs = append(errs, err)
+	}}
 	for ctx.Err() == nil {
-		timers, err := d.claim(ctx, d.opts.Workers*4)
-		if err != nil {
-			return done, errors.Join(append(errs, err)...)
-		}
-		if len(timers) == 0 {
+		freed := d.lanes.watch()
+		if err := p.fill(); err != nil {
+			p.onError(err)
 			break
 		}
-		var mu sync.Mutex
-		sem := make(chan struct{}, d.opts.Workers)
-		var wg sync.WaitGroup
-		for _, t := range timers {
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				if err := d.handle(ctx, t); err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
-				}
-			})
+		if p.running.Load() == 0 {
+			break
 		}
-		wg.Wait()
-		done += len(timers)
+		select {
+		case <-freed:
+		case <-ctx.Done():
+		}
 	}
-	return done, errors.Join(errs...)
+	p.wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	return p.started, errors.Join(errs...)
 }
 
-func (d *Dispatcher) claim(ctx context.Context, limit int) ([]incident.Timer, error) {
-	return d.store.ClaimTimers(ctx, incident.Claim{
-		Now: d.opts.Now(), Owner: d.opts.Owner, Lease: d.opts.Lease, Limit: limit,
-		Kinds: []string{TimerNotify, TimerDigest},
-	})
-}
-
-// Run sends notifications as they fall due, Workers at a time, until ctx
-// ends; then it waits for the attempts under way, which end within
-// Timeout. Errors go to Options.OnError.
+// Run sends notifications as they fall due, Workers at a time per
+// receiver, until ctx ends; then it waits for the attempts under way, which
+// end within Timeout. Errors go to Options.OnError.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	sem := make(chan struct{}, d.opts.Workers)
-	var wg sync.WaitGroup
-	defer wg.Wait()
+	// Attempts under way finish after ctx ends, within Timeout.
+	p := &pass{d: d, claimCtx: ctx, work: context.WithoutCancel(ctx), onError: d.report}
+	defer p.wg.Wait()
 	tick := time.NewTicker(d.opts.Interval)
 	defer tick.Stop()
-	// Attempts under way finish after ctx ends, within Timeout.
-	work := context.WithoutCancel(ctx)
 	for {
-		if free := cap(sem) - len(sem); free > 0 && ctx.Err() == nil {
-			timers, err := d.claim(ctx, free)
-			if err != nil && ctx.Err() == nil {
-				d.report(err)
-			}
-			for _, t := range timers {
-				sem <- struct{}{}
-				wg.Go(func() {
-					defer func() { <-sem; d.poke() }()
-					if err := d.handle(work, t); err != nil {
-						d.report(err)
-					}
-				})
-			}
-			if len(timers) == free {
-				continue // there may be more due
-			}
+		freed := d.lanes.watch()
+		if err := p.fill(); err != nil && ctx.Err() == nil {
+			d.report(err)
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-d.wake:
+		case <-freed:
 		case <-tick.C:
+			p.forget() // time passed: more may be due
 		}
 	}
+}
+
+// pass claims due timers and starts their attempts, each in a lane of its
+// receiver, for Run or ProcessTimers.
+type pass struct {
+	d        *Dispatcher
+	claimCtx context.Context // ends the claiming
+	work     context.Context // of the attempts
+	onError  func(error)
+	wg       sync.WaitGroup
+	running  atomic.Int64 // attempts under way
+	started  int
+
+	// What the last claim that found all it could left behind: nothing
+	// due but under these lane prefixes, as of work generation gen. Until
+	// more work comes, or a lane of one of them frees, a claim would find
+	// nothing.
+	left  []string
+	gen   uint64
+	known bool
+}
+
+// forget drops what the pass knows of what is left to claim.
+func (p *pass) forget() { p.known = false }
+
+// fill claims due timers, in as many as the lanes free, and starts their
+// attempts, until nothing more due can be started.
+func (p *pass) fill() error {
+	d := p.d
+	for p.claimCtx.Err() == nil {
+		full, limit := d.lanes.state()
+		gen := d.work.Load()
+		if p.known && p.gen == gen && containsAll(full, p.left) {
+			return nil
+		}
+		// Every lane that is not full has limit free at least, so that
+		// the claim takes none beyond its lanes; it skips the full ones,
+		// whose timers stay free, for a later claim or another replica.
+		timers, err := d.store.ClaimTimers(p.claimCtx, incident.Claim{
+			Now: d.opts.Now(), Owner: d.opts.Owner, Lease: d.opts.Lease, Limit: limit,
+			Kinds: []string{TimerNotify, TimerDigest}, Skip: full,
+		})
+		if err != nil {
+			return err
+		}
+		left := full
+		for _, t := range timers {
+			lane := d.lane(t)
+			if !d.lanes.take(lane) {
+				// Its lanes filled meanwhile (a Run and a ProcessTimers at
+				// once), or the store does not skip: back to the outbox,
+				// due as it was, for the next free lane, here or in
+				// another replica.
+				left = append(left, lane)
+				if err := d.store.SetTimer(p.work, t); err != nil {
+					p.onError(fmt.Errorf("notify: timer %s: handing it back: %w", t.Key, err)) // it comes back when its lease runs out
+				}
+				continue
+			}
+			p.started++
+			p.running.Add(1)
+			p.wg.Go(func() {
+				defer d.lanes.release(lane)
+				defer p.running.Add(-1)
+				if err := d.handle(p.work, t); err != nil {
+					p.onError(err)
+				}
+			})
+		}
+		if len(timers) < limit || len(left) > len(full) {
+			p.left, p.gen, p.known = left, gen, true
+			return nil
+		}
+	}
+	return nil
+}
+
+// containsAll reports whether every element of b is in a.
+func containsAll(a, b []string) bool {
+	for _, s := range b {
+		if !slices.Contains(a, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// lane returns the lane of a timer: the key prefix of its receiver's
+// outbox, or of the digests. The notifications of a receiver this
+// Dispatcher does not know have none: they are dead-lettered at once,
+// without calling a notifier.
+func (d *Dispatcher) lane(t incident.Timer) string {
+	switch t.Kind {
+	case TimerDigest:
+		return TimerDigest + "/"
+	case TimerNotify:
+		rest, ok := strings.CutPrefix(t.Key, TimerNotify+"/")
+		for i := 0; ok && i < len(rest); i++ {
+			if rest[i] != '/' {
+				continue
+			}
+			if _, known := d.receivers[rest[:i]]; known {
+				return t.Key[:len(TimerNotify)+1+i+1]
+			}
+		}
+	}
+	return ""
+}
+
+// lanes counts the attempts under way by lane — a receiver's, or the
+// digests' — so that each lane has Workers of its own.
+type lanes struct {
+	per   int
+	mu    sync.Mutex
+	busy  map[string]int
+	freed chan struct{} // closed, and replaced, when an attempt ends
+}
+
+// state returns the lanes that are full, sorted, and how many timers a
+// claim that skips them may take: the fewest free in any other lane.
+func (l *lanes) state() (full []string, limit int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	most := 0
+	for lane, n := range l.busy {
+		if lane == "" {
+			continue // never full, and claimed without a limit
+		}
+		if n >= l.per {
+			full = append(full, lane)
+		} else {
+			most = max(most, n)
+		}
+	}
+	slices.Sort(full)
+	return full, l.per - most
+}
+
+// watch returns a channel closed when an attempt next ends.
+func (l *lanes) watch() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.freed
+}
+
+// take reserves a place in a lane, if it has one free. The lane "" is
+// never full.
+func (l *lanes) take(lane string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if lane != "" && l.busy[lane] >= l.per {
+		return false
+	}
+	l.busy[lane]++
+	return true
+}
+
+// release frees a place taken in a lane.
+func (l *lanes) release(lane string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.busy[lane]--; l.busy[lane] <= 0 {
+		delete(l.busy, lane)
+	}
+	close(l.freed)
+	l.freed = make(chan struct{})
 }
 
 func (d *Dispatcher) report(err error) {
@@ -383,7 +560,9 @@ func (d *Dispatcher) deliver(ctx context.Context, t incident.Timer) error {
 		}
 		return d.history(ctx, n, fmt.Sprintf("%s: %s dead-lettered after %s: %s", n.Receiver, n.Reason, why, a.Error))
 	}
-	wait := max(after, d.opts.Backoff.Delay(env.Attempts, d.jitter()))
+	// The receiver's ask, up to the cap: a Retry-After of a day or a year
+	// must not hold a page back that long.
+	wait := max(min(after, d.opts.MaxRetryAfter), d.opts.Backoff.Delay(env.Attempts, d.jitter()))
 	a.Outcome, a.RetryAt = Failed, now.Add(wait)
 	d.record(ctx, a)
 	return d.enqueue(ctx, env, a.RetryAt)

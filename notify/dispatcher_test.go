@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -487,6 +488,11 @@ func TestSendErrors(t *testing.T) {
 	assert.EqualError(t, err, `notify: rate for an unknown receiver "ops"`)
 	_, err = notify.NewDispatcher(r.store, nil, &notify.Options{Digests: "at nine"})
 	assert.ErrorContains(t, err, `notify: digests "at nine": `)
+	ok := notify.NotifierFunc(func(context.Context, *notify.Notification) error { return nil })
+	_, err = notify.NewDispatcher(r.store, map[string]notify.Notifier{"ops": ok, "ops/night": ok}, nil)
+	assert.EqualError(t, err, `notify: receiver "ops/night": its name is receiver "ops"'s and a slash, so their outboxes overlap`)
+	_, err = notify.NewDispatcher(r.store, map[string]notify.Notifier{"ops": ok, "ops-night": ok, "night/ops": ok}, nil)
+	assert.NoError(t, err)
 }
 
 // A sender that panics is dead-lettered, and the dispatcher goes on.
@@ -515,4 +521,342 @@ func TestRun(t *testing.T) {
 	assert.Equal(t, "now", <-got)
 	cancel()
 	assert.ErrorIs(t, <-done, context.Canceled)
+}
+
+// hangs is a receiver that hangs until the attempt's timeout, counting
+// its attempts under way, and the most it had at once.
+type hangs struct {
+	now, most atomic.Int32
+}
+
+func (h *hangs) Notify(ctx context.Context, _ *notify.Notification) error {
+	n := h.now.Add(1)
+	defer h.now.Add(-1)
+	for m := h.most.Load(); n > m && !h.most.CompareAndSwap(m, n); m = h.most.Load() {
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// takes is a receiver that accepts at once, noting how long after start
+// each notification arrived, by key.
+type takes struct {
+	start time.Time
+	mu    sync.Mutex
+	at    map[string]time.Duration
+}
+
+func newTakes() *takes { return &takes{start: time.Now(), at: map[string]time.Duration{}} }
+
+func (r *takes) Notify(_ context.Context, n *notify.Notification) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.at[n.Key] = time.Since(r.start)
+	return nil
+}
+
+func (r *takes) got() map[string]time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.at)
+}
+
+// late returns the keys of what was delivered after the start, sorted.
+func late(at map[string]time.Duration) []string {
+	var keys []string
+	for key, d := range at {
+		if d > 0 {
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// attemptsOf returns the delivery log of a receiver's notifications, by key.
+func attemptsOf(t *testing.T, log *notify.MemoryLog, id incident.ID, receiver string) map[string][]notify.Attempt {
+	t.Helper()
+	all, err := log.Attempts(context.Background(), id)
+	require.NoError(t, err)
+	out := map[string][]notify.Attempt{}
+	for _, a := range all {
+		if a.Receiver == receiver {
+			out[a.Key] = append(out[a.Key], a)
+		}
+	}
+	return out
+}
+
+// A receiver that hangs until the attempt's timeout delays only its own
+// notifications: it holds its Workers lanes (4 by default) and no more,
+// while another receiver's notifications go out at once; its own time out
+// and are retried as any failure. The test runs in a synctest bubble, on
+// the wall clock, so that the 10s timeout passes in fake time.
+func TestHangingReceiverDelaysOnlyItself(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hanging, healthy := &hangs{}, newTakes()
+		log := notify.NewMemoryLog()
+		d, err := notify.NewDispatcher(incident.NewMemoryStore(), map[string]notify.Notifier{"hanging": hanging, "healthy": healthy},
+			&notify.Options{Log: log, Random: func() float64 { return 0 }})
+		require.NoError(t, err)
+		n := notifytest.Sample(notify.ReasonEscalation)
+		for _, receiver := range []string{"hanging", "healthy"} { // the hanging receiver's first: they are due first
+			for i := range 20 {
+				n.Receiver, n.Key = receiver, fmt.Sprintf("%s-%02d", receiver, i)
+				require.NoError(t, d.Send(t.Context(), n))
+			}
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- d.Run(ctx) }()
+		stopped := false
+		defer func() {
+			if !stopped { // a failed assertion: stop Run before the bubble ends
+				cancel()
+				<-done
+			}
+		}()
+		synctest.Wait()
+
+		got := healthy.got()
+		require.Len(t, got, 20, "the healthy receiver's notifications are delivered while the other hangs")
+		assert.Empty(t, late(got), "delivered at once")
+		assert.EqualValues(t, 4, hanging.now.Load(), "the hanging receiver holds its own 4 lanes")
+
+		// Its 20 take 5 rounds of 10s, then are tried again.
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		cancel()
+		stopped = true
+		require.ErrorIs(t, <-done, context.Canceled)
+		assert.EqualValues(t, 4, hanging.most.Load(), "never more than its lanes")
+		attempts := attemptsOf(t, log, n.Incident.ID, "hanging")
+		require.Len(t, attempts, 20, "every one was tried")
+		retried := 0
+		for key, as := range attempts {
+			for i, a := range as {
+				assert.Equal(t, i+1, a.Number, key)
+				assert.Equal(t, notify.Failed, a.Outcome, key)
+				assert.Contains(t, a.Error, "timed out", key)
+				assert.True(t, a.RetryAt.After(a.At), "%s: retried later", key)
+			}
+			if len(as) > 1 {
+				retried++
+			}
+		}
+		assert.NotZero(t, retried, "the first to time out were tried again")
+		dead, err := log.DeadLetters(t.Context())
+		require.NoError(t, err)
+		assert.Empty(t, dead)
+		assert.Len(t, attemptsOf(t, log, n.Incident.ID, "healthy"), 20)
+	})
+}
+
+// ProcessTimers isolates receivers as Run does: the healthy receiver's
+// notifications, and a digest whose period ends meanwhile, go out at once,
+// while the pass waits for the hanging receiver's attempts, 4 at a time.
+func TestHangingReceiverProcessTimers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hanging, healthy := &hangs{}, newTakes()
+		r := newRig(t, map[string]notify.Notifier{"hanging": hanging, "healthy": healthy}, &notify.Options{Random: func() float64 { return 0 }})
+		snap := notifytest.Sample(notify.ReasonOpened).Incident
+		snap.ID = r.incident("batch")
+		require.NoError(t, r.d.AddToDigest(r.ctx, "healthy", snap))
+		// notifytest.At is 16:52:10 UTC: the digest goes out tomorrow at
+		// 09:00, a second after the notifications are due.
+		r.clock.Set(time.Date(2026, 11, 24, 8, 59, 59, 0, time.UTC))
+		var sent []string
+		for _, receiver := range []string{"hanging", "healthy"} {
+			for i := range 20 {
+				sent = append(sent, r.send(receiver, fmt.Sprintf("%s-%02d", receiver, i)).Key)
+			}
+		}
+		r.clock.Advance(time.Second)
+
+		start := time.Now()
+		handled, err := r.d.ProcessTimers(r.ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 42, handled, "40 notifications, the digests' period, and the digest")
+		assert.Equal(t, 50*time.Second, time.Since(start), "the hanging receiver's 20, 4 at a time")
+		assert.EqualValues(t, 4, hanging.most.Load())
+		got := healthy.got()
+		require.Len(t, got, 21)
+		assert.Empty(t, late(got), "delivered before the first timeout")
+		assert.Contains(t, got, "digest/healthy/2026-11-24T09:00:00Z")
+
+		// The hanging receiver's are tried again once their backoff passed.
+		for _, key := range sent[:20] {
+			attempts := attemptsOf(t, r.log, r.incident(key), "hanging")[key]
+			require.Len(t, attempts, 1, key)
+			assert.Equal(t, notify.Failed, attempts[0].Outcome)
+			assert.Equal(t, r.clock.Now().Add(500*time.Millisecond), attempts[0].RetryAt, "%s: the first backoff", key)
+		}
+		handled, err = r.d.ProcessTimers(r.ctx)
+		require.NoError(t, err)
+		assert.Zero(t, handled, "not due yet")
+		r.clock.Advance(500 * time.Millisecond)
+		handled, err = r.d.ProcessTimers(r.ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 20, handled)
+		for _, key := range sent[:20] {
+			attempts := attemptsOf(t, r.log, r.incident(key), "hanging")[key]
+			require.Len(t, attempts, 2, key)
+			assert.Equal(t, 2, attempts[1].Number)
+		}
+	})
+}
+
+// ignoresSkip is a Store that claims timers whatever the claim skips.
+type ignoresSkip struct{ incident.Store }
+
+func (s ignoresSkip) ClaimTimers(ctx context.Context, c incident.Claim) ([]incident.Timer, error) {
+	c.Skip = nil
+	return s.Store.ClaimTimers(ctx, c)
+}
+
+// A dispatcher holds no more of a receiver's notifications than it has
+// lanes for: while its attempts hang, the rest stay free in the outbox,
+// and another replica sends them at once. A claim skips them; from a
+// store that does not skip, they are handed back, due as they were.
+func TestReplicaTakesWhatALaneCannot(t *testing.T) {
+	tests := []struct {
+		name  string
+		store func(incident.Store) incident.Store
+	}{
+		{"store skips", func(s incident.Store) incident.Store { return s }},
+		{"store does not skip", func(s incident.Store) incident.Store { return ignoresSkip{s} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				hanging, healthy := &hangs{}, newTakes()
+				r := newRig(t, map[string]notify.Notifier{"pd": hanging}, nil)
+				stuck, err := notify.NewDispatcher(tt.store(r.store), map[string]notify.Notifier{"pd": hanging},
+					&notify.Options{Now: r.clock.Now, Log: r.log, Owner: "stuck"})
+				require.NoError(t, err)
+				other, err := notify.NewDispatcher(r.store, map[string]notify.Notifier{"pd": healthy},
+					&notify.Options{Now: r.clock.Now, Log: r.log, Owner: "other"})
+				require.NoError(t, err)
+				for i := range 20 {
+					r.send("pd", fmt.Sprintf("k%02d", i))
+				}
+				var stuckHandled int
+				var wg sync.WaitGroup
+				defer wg.Wait() // its attempts end with their timeout
+				wg.Go(func() {
+					var err error
+					stuckHandled, err = stuck.ProcessTimers(r.ctx)
+					assert.NoError(t, err)
+				})
+				synctest.Wait()
+				assert.EqualValues(t, 4, hanging.now.Load())
+
+				handled, err := other.ProcessTimers(r.ctx)
+				require.NoError(t, err)
+				assert.Equal(t, 16, handled, "all but the 4 under way")
+				got := healthy.got()
+				assert.Len(t, got, 16)
+				assert.Empty(t, late(got), "delivered at once")
+				wg.Wait()
+				assert.Equal(t, 4, stuckHandled, "the stuck replica handled its 4, then found nothing left")
+				assert.EqualValues(t, 4, hanging.most.Load())
+			})
+		})
+	}
+}
+
+// A receiver's Retry-After is honoured up to Options.MaxRetryAfter (5m by
+// default), and never shortens the backoff: the delivery log's RetryAt,
+// and the time the notification is next due, are the capped wait.
+func TestRetryAfterIsCapped(t *testing.T) {
+	yearAhead := func() string { return time.Now().UTC().AddDate(1, 0, 0).Format(http.TimeFormat) }
+	tests := []struct {
+		name  string
+		max   time.Duration
+		after func() string
+		want  time.Duration
+	}{
+		{"honoured", 0, func() string { return "120" }, 2 * time.Minute},
+		{"a day", 0, func() string { return "86400" }, 5 * time.Minute},
+		{"a year", 0, func() string { return "31536000" }, 5 * time.Minute},
+		{"beyond a duration", 0, func() string { return "99999999999" }, 5 * time.Minute},
+		{"a date a year ahead", 0, yearAhead, 5 * time.Minute},
+		{"negative: the backoff", 0, func() string { return "-5" }, 500 * time.Millisecond},
+		{"garbage: the backoff", 0, func() string { return "in a while" }, 500 * time.Millisecond},
+		{"shorter than the backoff", 0, func() string { return "0" }, 500 * time.Millisecond},
+		{"a cap of a minute", time.Minute, func() string { return "120" }, time.Minute},
+		{"a cap of a minute, a day asked", time.Minute, func() string { return "86400" }, time.Minute},
+		{"under a cap of a minute", time.Minute, func() string { return "45" }, 45 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ep := newEndpoint("busy", func(n int, w http.ResponseWriter, _ *http.Request) bool {
+					if n > 1 {
+						return true
+					}
+					w.Header().Set("Retry-After", tt.after())
+					http.Error(w, "maintenance", http.StatusServiceUnavailable)
+					return false
+				})
+				r := newRig(t, map[string]notify.Notifier{"busy": poster(ep)},
+					&notify.Options{MaxRetryAfter: tt.max, Random: func() float64 { return 0 }})
+				n := r.send("busy", "k")
+				start := r.clock.Now()
+				_, err := r.d.ProcessTimers(r.ctx)
+				require.NoError(t, err)
+				attempts := attemptsOf(t, r.log, n.Incident.ID, "busy")["k"]
+				require.Len(t, attempts, 1)
+				assert.Equal(t, notify.Failed, attempts[0].Outcome)
+				assert.Equal(t, start.Add(tt.want), attempts[0].RetryAt)
+
+				r.clock.Advance(tt.want - time.Nanosecond)
+				handled, err := r.d.ProcessTimers(r.ctx)
+				require.NoError(t, err)
+				assert.Zero(t, handled, "not due before RetryAt")
+				r.clock.Advance(time.Nanosecond)
+				handled, err = r.d.ProcessTimers(r.ctx)
+				require.NoError(t, err)
+				assert.Equal(t, 1, handled, "due at RetryAt")
+				_, accepted := ep.counts()
+				assert.Equal(t, map[string]int{"k": 1}, accepted)
+			})
+		})
+	}
+}
+
+// A receiver that always answers 503 with a Retry-After of a day has its
+// notification dead-lettered after MaxAttempts, within MaxAttempts ×
+// MaxRetryAfter, as any failing receiver: each wait is an attempt.
+func TestRetryAfterDeadLetters(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ep := newEndpoint("busy", func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+			w.Header().Set("Retry-After", "86400")
+			http.Error(w, "maintenance", http.StatusServiceUnavailable)
+			return false
+		})
+		r := newRig(t, map[string]notify.Notifier{"busy": poster(ep)}, nil)
+		n := r.send("busy", "k")
+		start := r.clock.Now()
+		r.run(12*5*time.Minute, func() bool { dead, _ := r.log.DeadLetters(r.ctx); return len(dead) == 1 })
+
+		dead, err := r.log.DeadLetters(r.ctx)
+		require.NoError(t, err)
+		require.Len(t, dead, 1, "dead-lettered within MaxAttempts × MaxRetryAfter")
+		assert.Equal(t, 12, dead[0].Attempts, "the default MaxAttempts")
+		assert.LessOrEqual(t, dead[0].At.Sub(start), 12*5*time.Minute)
+		requests, _ := ep.counts()
+		assert.Equal(t, 12, requests)
+		attempts := attemptsOf(t, r.log, n.Incident.ID, "busy")["k"]
+		require.Len(t, attempts, 12)
+		for _, a := range attempts[:11] {
+			assert.Equal(t, notify.Failed, a.Outcome)
+			assert.Equal(t, 503, a.StatusCode)
+			assert.Equal(t, 5*time.Minute, a.RetryAt.Sub(a.At), "attempt %d: the cap, not a day", a.Number)
+		}
+		assert.Equal(t, notify.Dead, attempts[11].Outcome)
+		history, err := r.store.History(r.ctx, n.Incident.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "busy: escalation dead-lettered after 12 attempts: 503 Service Unavailable: maintenance", history[len(history)-1].Note)
+	})
 }

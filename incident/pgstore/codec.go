@@ -181,12 +181,26 @@ type eventBody struct {
 	Alert string    `json:"alert,omitempty"`
 	From  string    `json:"from,omitempty"`
 	To    string    `json:"to,omitempty"`
+	Fold  *foldBody `json:"fold,omitempty"`
+}
+
+type foldBody struct {
+	Entries int            `json:"entries"`
+	Kinds   map[string]int `json:"kinds"`
+	From    time.Time      `json:"from"`
+	To      time.Time      `json:"to"`
 }
 
 func encodeEvent(e *incident.Event) (string, error) {
 	b := eventBody{At: e.At, Kind: string(e.Kind), Actor: e.Actor, Note: e.Note, From: e.From, To: e.To}
 	if e.Alert != 0 {
 		b.Alert = e.Alert.String()
+	}
+	if f := e.Fold; f != nil {
+		b.Fold = &foldBody{Entries: f.Entries, Kinds: make(map[string]int, len(f.Kinds)), From: f.From, To: f.To}
+		for k, n := range f.Kinds {
+			b.Fold.Kinds[string(k)] = n
+		}
 	}
 	data, err := json.Marshal(b)
 	return string(data), err
@@ -198,6 +212,12 @@ func decodeEvent(id incident.ID, seq int64, data string) (incident.Event, error)
 		return incident.Event{}, fmt.Errorf("stored event %s #%d: %w", id, seq, err)
 	}
 	e := incident.Event{Incident: id, Seq: seq, At: b.At, Kind: incident.EventKind(b.Kind), Actor: b.Actor, Note: b.Note, From: b.From, To: b.To}
+	if f := b.Fold; f != nil {
+		e.Fold = &incident.Fold{Entries: f.Entries, Kinds: make(map[incident.EventKind]int, len(f.Kinds)), From: f.From, To: f.To}
+		for k, n := range f.Kinds {
+			e.Fold.Kinds[incident.EventKind(k)] = n
+		}
+	}
 	if b.Alert != "" {
 		fp, err := model.FingerprintFromString(b.Alert)
 		if err != nil {

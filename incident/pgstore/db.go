@@ -15,6 +15,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/alertkit/alertkit/incident"
 )
 
 //go:embed migrations/*.sql
@@ -26,6 +28,10 @@ type Options struct {
 	// Retries is how many times a transaction that the database refused
 	// for a serialization failure or a deadlock is run again; default 10.
 	Retries int
+	// MaxHistory is how many entries of an incident's history the store
+	// keeps before it folds the oldest into one (incident.FoldHistory);
+	// default incident.DefaultMaxHistory, negative keeps them all.
+	MaxHistory int
 }
 
 // Store keeps alertkit's state in PostgreSQL — or in an engine that
@@ -39,6 +45,8 @@ type Store struct {
 	pool    *pgxpool.Pool
 	own     bool // Close closes the pool
 	retries int
+	// maxHistory caps each incident's history; negative: no cap.
+	maxHistory int
 }
 
 // Open connects to the database at url (a PostgreSQL URL or keyword/value
@@ -65,9 +73,12 @@ func Open(ctx context.Context, url string, opts *Options) (*Store, error) {
 // New returns a Store over a pool the host made, after applying the
 // schema's migrations. Closing the Store leaves the pool open.
 func New(ctx context.Context, pool *pgxpool.Pool, opts *Options) (*Store, error) {
-	s := &Store{pool: pool, retries: 10}
+	s := &Store{pool: pool, retries: 10, maxHistory: incident.DefaultMaxHistory}
 	if opts != nil && opts.Retries > 0 {
 		s.retries = opts.Retries
+	}
+	if opts != nil && opts.MaxHistory != 0 {
+		s.maxHistory = opts.MaxHistory
 	}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err

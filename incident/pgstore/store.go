@@ -8,12 +8,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/prometheus/common/model"
 
 	"github.com/alertkit/alertkit/incident"
@@ -162,13 +162,19 @@ func (s *Store) Update(ctx context.Context, inc *incident.Incident, w incident.W
 	token := newToken()
 	batch := &pgx.Batch{}
 	updated := false
+	var events int64
 	batch.Queue(`UPDATE alertkit_incidents SET active_group = $3, status = $4, signature = $5, version = version + 1,
 			events = events + $6, writer = $7, body = $8
-		WHERE id = $1 AND version = $2 AND group_key = $9`,
+		WHERE id = $1 AND version = $2 AND group_key = $9 RETURNING events`,
 		string(inc.ID), inc.Version, activeGroup(inc), inc.Status.String(), signature(inc.Signature()),
-		len(w.Events), token, body, inc.GroupKey).Exec(func(tag pgconn.CommandTag) error {
-		updated = tag.RowsAffected() == 1
-		return nil
+		len(w.Events), token, body, inc.GroupKey).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			updated = true
+			if err := rows.Scan(&events); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
 	})
 	if err := queueWrite(batch, inc.ID, token, inc.Version+1, w); err != nil {
 		return fmt.Errorf("pgstore: update incident %s: %w", inc.ID, err)
@@ -183,6 +189,7 @@ func (s *Store) Update(ctx context.Context, inc *incident.Incident, w incident.W
 		return s.whyNotUpdated(ctx, inc)
 	}
 	inc.Version++
+	s.foldIfLong(ctx, inc.ID, events, len(w.Events))
 	return nil
 }
 
@@ -279,10 +286,16 @@ func (s *Store) AppendHistory(ctx context.Context, id incident.ID, events ...inc
 	token := newToken()
 	batch := &pgx.Batch{}
 	found := false
-	batch.Queue(`UPDATE alertkit_incidents SET events = events + $2, writer = $3 WHERE id = $1`,
-		string(id), len(events), token).Exec(func(tag pgconn.CommandTag) error {
-		found = tag.RowsAffected() == 1
-		return nil
+	var counter int64
+	batch.Queue(`UPDATE alertkit_incidents SET events = events + $2, writer = $3 WHERE id = $1 RETURNING events`,
+		string(id), len(events), token).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			found = true
+			if err := rows.Scan(&counter); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
 	})
 	if err := queueWrite(batch, id, token, 0, incident.Write{Events: events}); err != nil {
 		return fmt.Errorf("pgstore: history of %s: %w", id, err)
@@ -293,7 +306,105 @@ func (s *Store) AppendHistory(ctx context.Context, id incident.ID, events ...inc
 	if !found {
 		return notFound(id)
 	}
+	s.foldIfLong(ctx, id, counter, len(events))
 	return nil
+}
+
+// foldIfLong folds the oldest entries of an incident's history into one,
+// if it outgrew the cap, after a write that took its counter of entries
+// to events with n of them. It looks only when the counter crosses a
+// tenth of the cap, so that most writes cost nothing more. The write it
+// follows is done: a fold that fails is left to the next, and the entries
+// are all there meanwhile.
+func (s *Store) foldIfLong(ctx context.Context, id incident.ID, events int64, n int) {
+	if s.maxHistory <= 0 || n == 0 || events <= int64(s.maxHistory) {
+		return
+	}
+	step := int64(max(1, s.maxHistory/10))
+	if (events-int64(n))/step == events/step {
+		return
+	}
+	_ = s.again40001(ctx, func() error {
+		return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			// The incident's row serializes folds of its history.
+			if _, err := tx.Exec(ctx, `SELECT 1 FROM alertkit_incidents WHERE id = $1 FOR UPDATE`, string(id)); err != nil {
+				return err
+			}
+			var count int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM alertkit_history WHERE incident_id = $1`, string(id)).Scan(&count); err != nil {
+				return err
+			}
+			k := incident.FoldPoint(count, s.maxHistory)
+			if k == 0 {
+				return nil
+			}
+			rows, err := tx.Query(ctx, `DELETE FROM alertkit_history WHERE incident_id = $1 AND seq IN
+				(SELECT seq FROM alertkit_history WHERE incident_id = $1 ORDER BY seq LIMIT $2) RETURNING seq, body`, string(id), k)
+			if err != nil {
+				return err
+			}
+			old, err := scanEvents(id, rows)
+			if err != nil {
+				return err
+			}
+			slices.SortFunc(old, func(a, b incident.Event) int { return cmp.Compare(a.Seq, b.Seq) })
+			folded := incident.FoldHistory(old, incident.DefaultActor)
+			body, err := encodeEvent(&folded)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `INSERT INTO alertkit_history (incident_id, seq, body) VALUES ($1, $2, $3)`, string(id), folded.Seq, body)
+			return err
+		})
+	})
+}
+
+// scanEvents reads rows of seq and body, and closes them.
+func scanEvents(id incident.ID, rows pgx.Rows) ([]incident.Event, error) {
+	defer rows.Close()
+	var out []incident.Event
+	for rows.Next() {
+		var seq int64
+		var body string
+		if err := rows.Scan(&seq, &body); err != nil {
+			return nil, err
+		}
+		e, err := decodeEvent(id, seq, body)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// HistoryPage returns the newest q.Limit entries of an incident's history
+// before q.Before, oldest first.
+func (s *Store) HistoryPage(ctx context.Context, id incident.ID, q incident.HistoryQuery) ([]incident.Event, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = incident.DefaultHistoryLimit
+	}
+	before := q.Before
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	rows, err := s.pool.Query(ctx, `SELECT seq, body FROM alertkit_history WHERE incident_id = $1 AND seq < $2
+		ORDER BY seq DESC LIMIT $3`, string(id), before, limit)
+	if err != nil {
+		return nil, wrap("history of "+string(id), err)
+	}
+	out, err := scanEvents(id, rows)
+	if err != nil {
+		return nil, wrap("history of "+string(id), err)
+	}
+	slices.Reverse(out)
+	if len(out) == 0 {
+		if err := s.exists(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // History returns an incident's history, oldest first.

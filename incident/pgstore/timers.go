@@ -29,10 +29,12 @@ func (s *Store) CancelTimer(ctx context.Context, key string) error {
 	return wrap("cancel timer "+key, err)
 }
 
-// ClaimTimers leases due timers to a worker, earliest first. Rows another
-// worker is claiming at the same moment are skipped, not waited for
-// (FOR UPDATE SKIP LOCKED), so that replicas claiming at once take
-// different timers.
+// ClaimTimers leases due timers to a worker, earliest first: of the kinds
+// the claim asks for, and none whose key starts with a prefix it skips
+// (compared as plain text, so that a prefix's % and _ match only
+// themselves). Rows another worker is claiming at the same moment are
+// skipped, not waited for (FOR UPDATE SKIP LOCKED), so that replicas
+// claiming at once take different timers.
 func (s *Store) ClaimTimers(ctx context.Context, c incident.Claim) ([]incident.Timer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -43,15 +45,19 @@ func (s *Store) ClaimTimers(ctx context.Context, c incident.Claim) ([]incident.T
 	now := nanos(c.Now)
 	until := c.Now.Add(c.Lease).UnixNano()
 	args := []any{now, cmp.Or(c.Limit, 100), c.Owner, until}
-	kinds := ""
+	where := ""
 	if len(c.Kinds) > 0 {
 		args = append(args, c.Kinds)
-		kinds = " AND kind = ANY($5)"
+		where += fmt.Sprintf(" AND kind = ANY($%d)", len(args))
+	}
+	for _, prefix := range c.Skip {
+		args = append(args, prefix)
+		where += fmt.Sprintf(" AND NOT starts_with(timer_key, $%d)", len(args))
 	}
 	var out []claimed
 	err := s.again40001(ctx, func() error {
 		rows, err := s.pool.Query(ctx, `WITH due AS (
-				SELECT timer_key, avail FROM alertkit_timers WHERE avail <= $1`+kinds+`
+				SELECT timer_key, avail FROM alertkit_timers WHERE avail <= $1`+where+`
 				ORDER BY avail, timer_key LIMIT $2 FOR UPDATE SKIP LOCKED)
 			UPDATE alertkit_timers AS t SET owner = $3, lease_until = $4, attempts = t.attempts + 1, avail = $4
 			FROM due WHERE t.timer_key = due.timer_key

@@ -9,8 +9,9 @@
 // The suite covers the lifecycle of stored incidents and their members,
 // history order, version conflicts under concurrent updates, the
 // uniqueness of a group's active incident under concurrent creation, search
-// and counting, and timers: claims, leases that expire, completion and lost
-// leases. newStore must return an empty store for each call.
+// and counting, and timers: claims, skipped key prefixes, leases that
+// expire, completion and lost leases. newStore must return an empty store
+// for each call.
 package storetest
 
 import (
@@ -46,10 +47,13 @@ func Run(t *testing.T, newStore func(t *testing.T) incident.Store) {
 		{"LatestByGroup", testLatestByGroup},
 		{"Members", testMembers},
 		{"HistoryOrder", testHistoryOrder},
+		{"HistoryPages", testHistoryPages},
+		{"LongHistoryFolds", testLongHistoryFolds},
 		{"Search", testSearch},
 		{"TimerClaimAndComplete", testTimerClaim},
 		{"TimerLeaseExpires", testTimerLeaseExpiry},
 		{"TimerReschedulingDropsTheClaim", testTimerReschedule},
+		{"TimerClaimSkipsPrefixes", testTimerClaimSkip},
 		{"TimersWrittenWithUpdates", testTimersInWrites},
 		{"CancelledContext", testCancelledContext},
 	}
@@ -314,6 +318,92 @@ func testHistoryOrder(t *testing.T, s incident.Store) {
 	}
 }
 
+// testHistoryPages reads a history of 250 entries a page at a time,
+// newest page first.
+func testHistoryPages(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	inc := newIncident(1, "TargetDown")
+	require.NoError(t, s.Create(ctx, inc, incident.Write{}))
+	for i := range 250 {
+		require.NoError(t, s.AppendHistory(ctx, inc.ID, incident.Event{At: t0.Add(time.Duration(i) * time.Second), Kind: incident.EventCommented, Actor: "x", Note: fmt.Sprint(i + 1)}))
+	}
+	page, err := s.HistoryPage(ctx, inc.ID, incident.HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, page, incident.DefaultHistoryLimit, "the default page")
+	assert.Equal(t, int64(151), page[0].Seq, "the newest entries, oldest first")
+	assert.Equal(t, int64(250), page[len(page)-1].Seq)
+
+	var seqs []int64
+	before := int64(0)
+	for {
+		page, err := s.HistoryPage(ctx, inc.ID, incident.HistoryQuery{Before: before, Limit: 60})
+		require.NoError(t, err)
+		if len(page) == 0 {
+			break
+		}
+		require.LessOrEqual(t, len(page), 60)
+		for i := len(page) - 1; i >= 0; i-- {
+			assert.Equal(t, fmt.Sprint(page[i].Seq), page[i].Note)
+			assert.Equal(t, inc.ID, page[i].Incident)
+			seqs = append(seqs, page[i].Seq)
+		}
+		before = page[0].Seq
+	}
+	require.Len(t, seqs, 250, "every entry, once")
+	for i, seq := range seqs {
+		require.Equal(t, int64(250-i), seq)
+	}
+
+	_, err = s.HistoryPage(ctx, "nope", incident.HistoryQuery{})
+	require.ErrorIs(t, err, incident.ErrNotFound)
+}
+
+// testLongHistoryFolds writes more than DefaultMaxHistory entries to an
+// incident: the store keeps at most that many, the oldest folded into one
+// entry that counts every one of them.
+func testLongHistoryFolds(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	inc := newIncident(1, "TargetDown")
+	require.NoError(t, s.Create(ctx, inc, incident.Write{Events: []incident.Event{{At: t0, Kind: incident.EventOpened, Actor: "alertkit"}}}))
+	const total = incident.DefaultMaxHistory*2 + 57
+	for i := 1; i < total; i += 50 {
+		var batch []incident.Event
+		for j := i; j < min(i+50, total); j++ {
+			kind := incident.EventCommented
+			if j%10 == 0 {
+				kind = incident.EventNotified
+			}
+			batch = append(batch, incident.Event{At: t0.Add(time.Duration(j) * time.Second), Kind: kind, Actor: "x", Note: fmt.Sprint(j + 1)})
+		}
+		if i%100 == 1 {
+			require.NoError(t, s.AppendHistory(ctx, inc.ID, batch...))
+		} else {
+			require.NoError(t, s.Update(ctx, inc, incident.Write{Events: batch}))
+		}
+	}
+	history, err := s.History(ctx, inc.ID)
+	require.NoError(t, err)
+	require.LessOrEqual(t, len(history), incident.DefaultMaxHistory, "the cap holds")
+	first := history[0]
+	require.Equal(t, incident.EventFolded, first.Kind, "the oldest entries are folded into the first")
+	require.NotNil(t, first.Fold)
+	assert.Equal(t, int64(1), first.Seq)
+	assert.Equal(t, total, first.Fold.Entries+len(history)-1, "the fold counts every entry it replaced")
+	assert.Equal(t, 1, first.Fold.Kinds[incident.EventOpened])
+	assert.Equal(t, first.Fold.Entries, first.Fold.Kinds[incident.EventOpened]+first.Fold.Kinds[incident.EventCommented]+first.Fold.Kinds[incident.EventNotified])
+	assert.True(t, first.Fold.From.Equal(t0))
+	assert.Contains(t, first.Note, "older entries, 2026-09-03 08:52:40 to ")
+	for i := 1; i < len(history); i++ {
+		require.Less(t, history[i-1].Seq, history[i].Seq)
+		require.NotEqual(t, incident.EventFolded, history[i].Kind)
+	}
+	last := history[len(history)-1]
+	assert.Equal(t, int64(total), last.Seq, "the newest entries are kept as they were")
+	assert.Equal(t, fmt.Sprint(total), last.Note)
+	assert.Equal(t, last.Seq-int64(len(history))+2, history[1].Seq, "no entry is lost between the fold and the newest")
+	assert.True(t, first.Fold.To.Before(history[1].At))
+}
+
 func testSearch(t *testing.T, s incident.Store) {
 	ctx := context.Background()
 	groups := []string{"TargetDown", "IngressResponses5xx", "TargetDown", "NodePressureConditions", "TargetDown"}
@@ -426,6 +516,37 @@ func testTimerReschedule(t *testing.T, s incident.Store) {
 	got := claim(t, s, t0.Add(time.Hour), "w2")
 	require.Len(t, got, 1)
 	assert.Equal(t, 1, got[0].Attempts)
+}
+
+func testTimerClaimSkip(t *testing.T, s incident.Store) {
+	ctx := context.Background()
+	// The skipped timers are the earliest: a claim of one still takes a
+	// timer, the first that is not skipped. Prefixes are plain text: % and
+	// _ are not wildcards.
+	for i, key := range []string{"notify/a/1", "notify/a/2", "notify/%/1", "notify/a_b/1", "notify/ab/1", "notify/axb/1", "notify/b/1", "digest/1"} {
+		require.NoError(t, s.SetTimer(ctx, timer(key, t0.Add(time.Duration(i)*time.Second))))
+	}
+	skip := []string{"notify/a/", "notify/%/", "notify/a_b/"}
+	keys := func(ts []incident.Timer) []string {
+		var out []string
+		for _, t := range ts {
+			out = append(out, t.Key)
+		}
+		return out
+	}
+	now := t0.Add(time.Minute)
+	got, err := s.ClaimTimers(ctx, incident.Claim{Now: now, Owner: "w1", Lease: time.Minute, Limit: 1, Skip: skip})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"notify/ab/1"}, keys(got), "the limit counts only what is claimed")
+
+	got, err = s.ClaimTimers(ctx, incident.Claim{Now: now, Owner: "w1", Lease: time.Minute, Skip: skip})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"notify/axb/1", "notify/b/1", "digest/1"}, keys(got))
+
+	got, err = s.ClaimTimers(ctx, incident.Claim{Now: now, Owner: "w2", Lease: time.Minute})
+	require.NoError(t, err)
+	require.Equal(t, []string{"notify/a/1", "notify/a/2", "notify/%/1", "notify/a_b/1"}, keys(got), "skipped timers stay free for others")
+	assert.Equal(t, 1, got[0].Attempts, "and were never claimed")
 }
 
 func testTimersInWrites(t *testing.T, s incident.Store) {

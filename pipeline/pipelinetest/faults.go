@@ -154,6 +154,13 @@ func (s *faultyStore) History(ctx context.Context, id incident.ID) ([]incident.E
 	return s.s.History(ctx, id)
 }
 
+func (s *faultyStore) HistoryPage(ctx context.Context, id incident.ID, q incident.HistoryQuery) ([]incident.Event, error) {
+	if err := s.f.read(); err != nil {
+		return nil, err
+	}
+	return s.s.HistoryPage(ctx, id, q)
+}
+
 func (s *faultyStore) Search(ctx context.Context, filter incident.Filter) ([]*incident.Incident, error) {
 	if err := s.f.read(); err != nil {
 		return nil, err

@@ -44,22 +44,57 @@
 // honouring Retry-After; other refusals, and errors marked [Permanent], are
 // not. [Do] sends an HTTP request the way every sender should: bounded
 // reads, status errors, and URLs — which carry tokens — cut to their host
-// in errors. Configuration keeps tokens in [Secret]s, which print as
-// "<secret>".
+// in errors.
+//
+// Every send is an attempt the delivery log shows: Do turns off the HTTP
+// transport's own re-sending of a request after a reset connection, which
+// it would otherwise do unseen for a request with an Idempotency-Key
+// header, so that the dispatcher's count of attempts is the receiver's.
+//
+// # Secrets
+//
+// Configuration keeps tokens, passwords, routing keys and signing keys in
+// [Secret]s, which print, log and marshal as "<secret>". The senders and
+// their configurations print without them under every verb of fmt and
+// with slog, describing themselves with a [Redacted]: the kind of
+// receiver, its URL cut to its host, its channel or addresses. Do follows
+// no redirect to another host, which would take the request's secrets
+// there, and sends no Referer on a redirect it follows.
+// notify/notifytest.SecretsHidden checks any sender for all this.
 //
 // # The dispatcher
 //
 // A [Dispatcher] puts every notification in an outbox — the incident
 // Store's timers, which replicas share — before [Dispatcher.Send] returns,
 // and takes it out only once the receiver accepted it: a crash between the
-// two sends it again, with the same Key. Workers send what is due, each
-// attempt bounded by a timeout; a failure waits an exponential, jittered
-// backoff (or the receiver's Retry-After) and is tried again, up to
-// Options.MaxAttempts, then dead-lettered: kept in the [Log], in the
-// incident's history, and sent again by [Dispatcher.Redeliver]. A receiver
-// may be rate limited; waiting for the limit is not an attempt. Every
-// attempt — time, receiver, outcome, status, error, latency — is in the
+// two sends it again, with the same Key. What is due is sent by
+// [Dispatcher.Run], or a host's loop calling [Dispatcher.ProcessTimers],
+// each attempt bounded by Options.Timeout (10s by default); a failure
+// waits an exponential, jittered backoff (or longer, if the receiver asks
+// with Retry-After) and is tried again, up to Options.MaxAttempts (12),
+// then dead-lettered: kept in the [Log], in the incident's history, and
+// sent again by [Dispatcher.Redeliver]. A receiver may be rate limited;
+// waiting for the limit is not an attempt. Every attempt — time, receiver,
+// outcome, status, error, latency, when it is tried again — is in the
 // delivery log, read per incident with Log.Attempts.
+//
+// Each receiver has attempts of its own: up to Options.Workers (4 by
+// default) under way at once, and the digests as many. A receiver that
+// hangs until the timeout holds up only its own notifications; the others
+// are sent meanwhile, and so are digests. The Dispatcher claims no more of
+// a receiver's notifications than it has room for: the rest stay in the
+// outbox, free for another replica. A host raises Workers for receivers
+// that take many notifications at once; Options.Timeout bounds how long a
+// hanging one holds its own.
+//
+// A receiver's Retry-After is honoured up to Options.MaxRetryAfter (5m by
+// default), and never shortens the backoff: a receiver that asks for a
+// day, a year, or longer than a time.Duration holds, is tried again within
+// MaxRetryAfter, each time counting an attempt, so that its notification
+// is dead-lettered after MaxAttempts — with the default backoff, within
+// MaxAttempts × MaxRetryAfter — rather than held for days. The delivery
+// log shows the capped time. A host that must honour longer waits raises
+// MaxRetryAfter.
 //
 // # Digests
 //

@@ -121,6 +121,9 @@ type File struct {
 	dir  string // its directory, for relative paths
 	src  []byte
 	root *yaml.Node // the document, for the positions of what Build refuses
+	// fromEnv are the scalars of root that ${VAR} wrote: errors never
+	// quote them, for a secret may be in the wrong field.
+	fromEnv map[*yaml.Node]bool
 }
 
 // Receiver is a named receiver: exactly one of its channels is set.
@@ -138,7 +141,9 @@ const MaxConfigBytes = 4 << 20
 
 // ParseFile reads a configuration; name names it in errors, and relative
 // paths in it (runbooks) are relative to dir. ${VAR} in the receivers is
-// replaced by the environment variable VAR, which must be set.
+// replaced by the environment variable VAR, which must be set. No error,
+// of ParseFile or of Build, quotes a value read from the environment: it
+// names the field, and says what is wrong with it.
 func ParseFile(data []byte, name, dir string) (*File, error) {
 	if len(data) > MaxConfigBytes {
 		return nil, fmt.Errorf("%s: %d bytes, more than %d", name, len(data), MaxConfigBytes)
@@ -147,8 +152,9 @@ func ParseFile(data []byte, name, dir string) (*File, error) {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	fromEnv := map[*yaml.Node]bool{}
 	if len(root.Content) > 0 {
-		if err := expandEnv(root.Content[0], "receivers"); err != nil {
+		if err := expandEnv(root.Content[0], "receivers", fromEnv); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
@@ -159,7 +165,7 @@ func ParseFile(data []byte, name, dir string) (*File, error) {
 	if err := strict.Decode(&check); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	f := &File{name: name, dir: dir, src: data, root: &root}
+	f := &File{name: name, dir: dir, src: data, root: &root, fromEnv: fromEnv}
 	expanded, err := yaml.Marshal(&root)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -167,6 +173,11 @@ func ParseFile(data []byte, name, dir string) (*File, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(expanded))
 	dec.KnownFields(true)
 	if err := dec.Decode(f); err != nil && !errors.Is(err, io.EOF) {
+		if len(fromEnv) > 0 {
+			// The original text decoded: what fails is a value read from
+			// the environment, which yaml's error would quote.
+			return nil, fmt.Errorf("%s: receivers: a value read from the environment does not fit its field", name)
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	// The decoded nodes of the sections carry the lines of the expanded
@@ -198,8 +209,9 @@ func LoadFile(path string) (*File, error) {
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
-// expandEnv replaces ${VAR} in the scalars of a top-level section.
-func expandEnv(doc *yaml.Node, section string) error {
+// expandEnv replaces ${VAR} in the scalars of a top-level section, and
+// adds those it changed to fromEnv.
+func expandEnv(doc *yaml.Node, section string, fromEnv map[*yaml.Node]bool) error {
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		if doc.Content[i].Value != section {
 			continue
@@ -207,7 +219,8 @@ func expandEnv(doc *yaml.Node, section string) error {
 		var errs []error
 		var walk func(n *yaml.Node)
 		walk = func(n *yaml.Node) {
-			if n.Kind == yaml.ScalarNode {
+			if n.Kind == yaml.ScalarNode && envRef.MatchString(n.Value) {
+				fromEnv[n] = true
 				n.Value = envRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
 					name := envRef.FindStringSubmatch(ref)[1]
 					v, ok := os.LookupEnv(name)
@@ -232,8 +245,18 @@ func expandEnv(doc *yaml.Node, section string) error {
 // step of the path is a mapping's key (a string) or a sequence's index (an
 // int).
 func (f *File) at(path ...any) string {
-	if f.root == nil || len(f.root.Content) == 0 {
+	n := f.node(path...)
+	if n == nil {
 		return f.name
+	}
+	return fmt.Sprintf("%s:%d:%d", f.name, n.Line, n.Column)
+}
+
+// node returns the node of the value at a path of the file, as at reads
+// it, or nil when the path leads nowhere.
+func (f *File) node(path ...any) *yaml.Node {
+	if f.root == nil || len(f.root.Content) == 0 {
+		return nil
 	}
 	n := f.root.Content[0]
 	for _, step := range path {
@@ -251,11 +274,11 @@ func (f *File) at(path ...any) string {
 			}
 		}
 		if next == nil {
-			return f.name
+			return nil
 		}
 		n = next
 	}
-	return fmt.Sprintf("%s:%d:%d", f.name, n.Line, n.Column)
+	return n
 }
 
 // section returns the text of a top-level section as a document of its
@@ -602,6 +625,9 @@ func (f *File) receivers(o BuildOptions) (map[string]notify.Notifier, error) {
 	var errs []error
 	for i, r := range f.Receivers {
 		what := fmt.Sprintf("%s: receivers[%d] %s", f.name, i, r.Name)
+		if f.fromEnv[f.node("receivers", i, "name")] {
+			what = fmt.Sprintf("%s: receivers[%d]", f.name, i) // a name read from the environment is not quoted
+		}
 		if r.Name == "" {
 			errs = append(errs, fmt.Errorf("%s: receivers[%d]: missing name", f.name, i))
 			continue

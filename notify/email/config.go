@@ -74,8 +74,10 @@ var reserved = []string{
 	"Mime-Version", "Content-Type", "Content-Transfer-Encoding", "Auto-Submitted", HeaderKey,
 }
 
-// Validate checks the configuration. Errors name the field, and never show
-// the password: "email: from: missing".
+// Validate checks the configuration. Errors name the field and say what is
+// wrong, without quoting a value, which may be a secret or read from the
+// environment: "email: from: missing". An entry of Addresses or Headers is
+// named by its key once the key is valid.
 func (c *Config) Validate() error {
 	if err := c.validate(); err != nil {
 		return fmt.Errorf("email: %w", err)
@@ -110,7 +112,7 @@ func (c *Config) validate() error {
 		}
 	}
 	if c.Hello != "" && !validHello(c.Hello) {
-		return fmt.Errorf("hello: %q is not a host name", c.Hello)
+		return errors.New("hello: not a host name (printable ASCII without spaces)")
 	}
 	switch {
 	case c.Username != "" && c.Password == "":
@@ -140,25 +142,34 @@ func splitHostPort(hostport string) (host, port string, err error) {
 	}
 	host, port, err = net.SplitHostPort(hostport)
 	if err != nil {
-		return "", "", fmt.Errorf("%q is not host:port", hostport)
+		return "", "", errors.New("not host:port")
 	}
 	if host == "" {
-		return "", "", fmt.Errorf("%q has no host", hostport)
+		return "", "", errors.New("no host")
 	}
 	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
-		return "", "", fmt.Errorf("%q: port %q is not a number from 1 to 65535", hostport, port)
+		return "", "", errors.New("the port is not a number from 1 to 65535")
 	}
 	return host, port, nil
 }
 
 // parseAddress reads one address: "a@example.com", "A <a@example.com>".
+// Its error says why net/mail refused the address, without the part of it
+// that net/mail quotes.
 func parseAddress(s string) (*mail.Address, error) {
 	if s == "" {
 		return nil, errors.New("empty address")
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not an address: %w", s, err)
+		why := strings.TrimPrefix(err.Error(), "mail: ")
+		if i := strings.Index(why, ", got "); i >= 0 {
+			why = why[:i]
+		}
+		if i := strings.Index(why, ": "); i >= 0 {
+			why = why[:i]
+		}
+		return nil, fmt.Errorf("not an address: %s", why)
 	}
 	return a, nil
 }
@@ -177,7 +188,7 @@ func validHello(s string) bool {
 // validateHeader checks an extra header field.
 func validateHeader(name, value string) error {
 	if !validHeaderName(name) {
-		return fmt.Errorf("%q is not a header field name", name)
+		return errors.New("a name is not a header field name (printable ASCII without a colon)")
 	}
 	canonical := textproto.CanonicalMIMEHeaderKey(name)
 	if slices.Contains(reserved, canonical) {

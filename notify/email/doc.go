@@ -74,7 +74,9 @@
 // outlives its context's deadline wraps [notify.ErrTimeout]. A server
 // without STARTTLS (when TLS is required), a notification whose People and
 // Teams have no address and no To, and a template that fails are permanent
-// errors. No error shows the password.
+// errors. No error shows the password, nor does printing or logging a
+// Sender, "email.Sender{smarthost=smtp.example.com:587 from=alertkit@example.com}",
+// or its Config.
 //
 // # Concurrency
 //

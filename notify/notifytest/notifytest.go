@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -49,7 +47,8 @@ type Harness struct {
 	// Received counts the messages the fake end accepted.
 	Received func() int
 	// Secrets are the secrets of the notifier's configuration: no error,
-	// and no printing of Config, may show them.
+	// and no printing, logging or marshalling of the Notifier or of
+	// Config, may show them (see SecretsHidden).
 	Secrets []string
 	// Config is the notifier's configuration, printed and marshalled to
 	// check that its secrets are hidden; nil skips that check.
@@ -109,7 +108,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 			if retry != f.retry || after != f.after {
 				t.Errorf("%s: Retryable(%v) = %v, %v; want %v, %v", f.b, err, retry, after, f.retry, f.after)
 			}
-			h.checkSecrets(t, err.Error())
+			SecretsHidden(t, err, h.Secrets...)
 			if n := h.Received(); n != 0 {
 				t.Errorf("%s: the receiver counted %d messages as accepted", f.b, n)
 			}
@@ -136,7 +135,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, notify.ErrTimeout) {
 				t.Errorf("the error does not say it timed out: %v", err)
 			}
-			h.checkSecrets(t, err.Error())
+			SecretsHidden(t, err, h.Secrets...)
 		case <-time.After(10 * time.Second):
 			t.Fatal("Notify ignored its context's deadline")
 		}
@@ -196,18 +195,23 @@ func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 		}
 	})
 
+	t.Run("the notifier hides its secrets", func(t *testing.T) {
+		h := newHarness(t)
+		if !slices.ContainsFunc(h.Secrets, func(s string) bool { return s != "" }) {
+			t.Skip("no Secrets in the harness")
+		}
+		SecretsHidden(t, h.Notifier, h.Secrets...)
+	})
+
 	t.Run("the configuration hides its secrets", func(t *testing.T) {
 		h := newHarness(t)
 		if h.Config == nil {
 			t.Skip("no Config in the harness")
 		}
-		js, err := json.Marshal(h.Config)
-		if err != nil {
-			t.Fatal(err)
+		if _, err := json.Marshal(h.Config); err != nil {
+			t.Fatalf("the configuration does not marshal: %v", err)
 		}
-		for _, s := range []string{fmt.Sprintf("%v", h.Config), fmt.Sprintf("%+v", h.Config), fmt.Sprintf("%#v", h.Config), string(js)} {
-			h.checkSecrets(t, s)
-		}
+		SecretsHidden(t, h.Config, h.Secrets...)
 	})
 }
 
@@ -215,14 +219,5 @@ func (h *Harness) behave(t *testing.T, b Behaviour) {
 	t.Helper()
 	if !h.Behave(b) {
 		t.Fatalf("the harness cannot %s", b)
-	}
-}
-
-func (h *Harness) checkSecrets(t *testing.T, s string) {
-	t.Helper()
-	for _, secret := range h.Secrets {
-		if secret != "" && strings.Contains(s, secret) {
-			t.Errorf("a secret shows in %q", s)
-		}
 	}
 }

@@ -1,6 +1,7 @@
 package pagerduty
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -85,7 +86,9 @@ func DefaultSeverities() map[string]string {
 }
 
 // Validate checks the configuration; an error names the field by its
-// configuration name, as "pagerduty: routing_key: missing".
+// configuration name, as "pagerduty: routing_key: missing", and says what
+// is wrong without quoting the value, which may be a secret or read from
+// the environment.
 func (c *Config) Validate() error {
 	_, err := c.compile()
 	return err
@@ -121,11 +124,11 @@ func (c *Config) compile() (*compiled, error) {
 	for _, k := range slices.Sorted(maps.Keys(c.Severities)) {
 		level, ok := levelKey(k)
 		if !ok {
-			return nil, fmt.Errorf("pagerduty: severities: %q is not a level (S1 to S9, or unknown)", k)
+			return nil, errors.New("pagerduty: severities: a key is not a level (S1 to S9, or unknown)")
 		}
 		v := c.Severities[k]
 		if !slices.Contains(pdSeverities, v) {
-			return nil, fmt.Errorf("pagerduty: severities: %s: %q is not critical, error, warning or info", level, v)
+			return nil, fmt.Errorf("pagerduty: severities: %s: not critical, error, warning or info", level)
 		}
 		table[level] = v
 	}

@@ -79,7 +79,10 @@
 // (PagerDuty's throttling, about 120 events a minute per integration key)
 // and 5xx are retried, after Retry-After when the answer has one — else
 // as the dispatcher's backoff says. Errors start with "pagerduty:" and
-// never show the routing key.
+// never show the routing key; nor does printing or logging a Sender,
+// "pagerduty.Sender{url=https://events.pagerduty.com/…}", or its Config.
+// A redirect to another host is not followed: the event, key and all,
+// goes to the configured URL only.
 //
 // # Limits
 //

@@ -78,7 +78,9 @@ var (
 )
 
 // Validate checks the configuration; each error names its field
-// ("slack: channel: missing").
+// ("slack: channel: missing") and says what is wrong, without quoting the
+// value, which may be a secret or read from the environment. A mention
+// is named by its key.
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("slack: "+format, args...)) }
@@ -103,7 +105,7 @@ func (c *Config) Validate() error {
 			bad("channel: missing")
 		}
 		if c.APIURL != "" && !httpURL(c.APIURL) {
-			bad("api_url: %q: not an absolute http(s) URL", c.APIURL)
+			bad("api_url: not an absolute http(s) URL")
 		}
 	}
 	names := make([]string, 0, len(c.Mentions))
@@ -117,7 +119,7 @@ func (c *Config) Validate() error {
 		case strings.TrimSpace(name) == "":
 			bad("mentions: an empty name")
 		case !userID.MatchString(id) && !groupID.MatchString(id):
-			bad("mentions: %q: %q is not a user ID (U…, W…) or a user group ID (S…)", name, id)
+			bad("mentions: %q: not a user ID (U…, W…) or a user group ID (S…)", name)
 		}
 	}
 	if _, _, err := c.templates(); err != nil {

@@ -86,7 +86,9 @@
 // every other code — channel_not_found, not_in_channel, invalid_auth,
 // account_inactive, token_revoked, msg_too_long, invalid_blocks, and codes
 // unknown to this package — is permanent, as an [APIError]. Errors start
-// with "slack: " and never show the token or the webhook's URL.
+// with "slack: " and never show the token or the webhook's URL; nor does
+// printing or logging a Sender, "slack.Sender{url=https://hooks.slack.com/…}",
+// or its Config. A redirect to another host is not followed.
 //
 // # Limits
 //

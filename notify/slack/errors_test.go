@@ -159,12 +159,12 @@ func TestValidate(t *testing.T) {
 		{"webhook with a channel", slack.Config{WebhookURL: hook, Channel: "#ops"}, "slack: channel: not used with webhook_url (an incoming webhook posts to its own channel)"},
 		{"webhook with an API URL", slack.Config{WebhookURL: hook, APIURL: "https://slack.example.com/api/"}, "slack: api_url: not used with webhook_url"},
 		{"no channel", slack.Config{Token: token}, "slack: channel: missing"},
-		{"bad API URL", slack.Config{Token: token, Channel: channelID, APIURL: "ftp://slack.example.com"}, `slack: api_url: "ftp://slack.example.com": not an absolute http(s) URL`},
-		{"bad mention", slack.Config{WebhookURL: hook, Mentions: map[string]string{"alice": "@alice"}}, `slack: mentions: "alice": "@alice" is not a user ID (U…, W…) or a user group ID (S…)`},
+		{"bad API URL", slack.Config{Token: token, Channel: channelID, APIURL: "ftp://slack.example.com"}, `slack: api_url: not an absolute http(s) URL`},
+		{"bad mention", slack.Config{WebhookURL: hook, Mentions: map[string]string{"alice": "@alice"}}, `slack: mentions: "alice": not a user ID (U…, W…) or a user group ID (S…)`},
 		{"empty name", slack.Config{WebhookURL: hook, Mentions: map[string]string{" ": "U024BE7LH"}}, "slack: mentions: an empty name"},
 		{"bad title", slack.Config{WebhookURL: hook, Title: "{{ nope }}"}, `slack: title: template: title:1: function "nope" not defined`},
 		{"bad text", slack.Config{WebhookURL: hook, Text: "{{ .Note "}, "slack: text: template: text:1: unclosed action"},
-		{"several", slack.Config{Token: token, Mentions: map[string]string{"bob": "B1"}}, "slack: channel: missing\n" + `slack: mentions: "bob": "B1" is not a user ID (U…, W…) or a user group ID (S…)`},
+		{"several", slack.Config{Token: token, Mentions: map[string]string{"bob": "B1"}}, "slack: channel: missing\n" + `slack: mentions: "bob": not a user ID (U…, W…) or a user group ID (S…)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.cfg.Validate()

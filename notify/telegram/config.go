@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -49,8 +48,9 @@ var (
 	usernamePattern = regexp.MustCompile(`^@[A-Za-z][A-Za-z0-9_]{3,31}$`)
 )
 
-// Validate checks the configuration; errors name the field, and never
-// show the token.
+// Validate checks the configuration; errors name the field and say what
+// is wrong, without quoting a value, which may be the token or read from
+// the environment.
 func (c *Config) Validate() error {
 	switch {
 	case c.Token == "":
@@ -60,7 +60,7 @@ func (c *Config) Validate() error {
 	case c.ChatID == "":
 		return errors.New("telegram: chat_id: missing")
 	case c.MessageThreadID < 0:
-		return fmt.Errorf("telegram: message_thread_id: %d is negative", c.MessageThreadID)
+		return errors.New("telegram: message_thread_id: negative")
 	}
 	if _, err := c.chat(); err != nil {
 		return err
@@ -76,13 +76,13 @@ func (c *Config) Validate() error {
 func (c *Config) chat() (any, error) {
 	if strings.HasPrefix(c.ChatID, "@") {
 		if !usernamePattern.MatchString(c.ChatID) {
-			return nil, fmt.Errorf("telegram: chat_id: %q is not a username (@ and 4 to 32 letters, digits or underscores, the first a letter)", c.ChatID)
+			return nil, errors.New("telegram: chat_id: not a username (@ and 4 to 32 letters, digits or underscores, the first a letter)")
 		}
 		return c.ChatID, nil
 	}
 	id, err := strconv.ParseInt(c.ChatID, 10, 64)
 	if err != nil || id == 0 || strings.HasPrefix(c.ChatID, "+") {
-		return nil, fmt.Errorf("telegram: chat_id: %q is neither an integer chat ID nor @channelusername", c.ChatID)
+		return nil, errors.New("telegram: chat_id: neither an integer chat ID nor @channelusername")
 	}
 	return id, nil
 }
@@ -95,11 +95,12 @@ func (c *Config) apiURL() (string, error) {
 	u, err := url.Parse(c.APIURL)
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("telegram: api_url: %w", err)
+		// Its errors quote the URL.
+		return "", errors.New("telegram: api_url: not a URL")
 	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
-		return "", fmt.Errorf("telegram: api_url: %q is not an http or https URL", c.APIURL)
+		return "", errors.New("telegram: api_url: not an http or https URL")
 	case u.User != nil, u.RawQuery != "", u.Fragment != "", u.ForceQuery:
-		return "", fmt.Errorf("telegram: api_url: %q has a user, a query or a fragment", c.APIURL)
+		return "", errors.New("telegram: api_url: has a user, a query or a fragment")
 	}
 	return strings.TrimRight(c.APIURL, "/"), nil
 }

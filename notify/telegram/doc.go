@@ -20,7 +20,9 @@
 //
 // The bot must be a member of the chat (an administrator of a channel).
 // The token is part of every request's path, /bot<token>/sendMessage; it
-// is a [notify.Secret] and never shows in an error.
+// is a [notify.Secret] and never shows in an error, nor when a Sender,
+// "telegram.Sender{api=https://api.telegram.org chat=-1001234567890}", or
+// its Config is printed or logged.
 //
 // # Messages
 //

@@ -318,6 +318,7 @@ func TestTokenNeverShows(t *testing.T) {
 			require.Error(t, err)
 			assert.NotContains(t, err.Error(), testKey)
 			assert.NotContains(t, fmt.Sprintf("%+v %#v", err, err), testKey)
+			notifytest.SecretsHidden(t, err, testKey)
 			assert.True(t, strings.HasPrefix(err.Error(), "telegram: "), err.Error())
 			retry, _ := notify.Retryable(err)
 			assert.True(t, retry, "retryable: %v", err)
@@ -360,21 +361,21 @@ func TestValidate(t *testing.T) {
 			"telegram: token: not a bot token (digits, a colon and letters, as @BotFather gives it)"},
 		{"no chat", valid(func(c *telegram.Config) { c.ChatID = "" }), "telegram: chat_id: missing"},
 		{"a chat that is no number", valid(func(c *telegram.Config) { c.ChatID = "ops" }),
-			`telegram: chat_id: "ops" is neither an integer chat ID nor @channelusername`},
+			`telegram: chat_id: neither an integer chat ID nor @channelusername`},
 		{"a chat 0", valid(func(c *telegram.Config) { c.ChatID = "0" }),
-			`telegram: chat_id: "0" is neither an integer chat ID nor @channelusername`},
+			`telegram: chat_id: neither an integer chat ID nor @channelusername`},
 		{"a chat too large", valid(func(c *telegram.Config) { c.ChatID = "-100123456789012345678" }),
-			`telegram: chat_id: "-100123456789012345678" is neither an integer chat ID nor @channelusername`},
+			`telegram: chat_id: neither an integer chat ID nor @channelusername`},
 		{"a username too short", valid(func(c *telegram.Config) { c.ChatID = "@sre" }),
-			`telegram: chat_id: "@sre" is not a username (@ and 4 to 32 letters, digits or underscores, the first a letter)`},
+			`telegram: chat_id: not a username (@ and 4 to 32 letters, digits or underscores, the first a letter)`},
 		{"a username with a dash", valid(func(c *telegram.Config) { c.ChatID = "@sre-alerts" }),
-			`telegram: chat_id: "@sre-alerts" is not a username (@ and 4 to 32 letters, digits or underscores, the first a letter)`},
+			`telegram: chat_id: not a username (@ and 4 to 32 letters, digits or underscores, the first a letter)`},
 		{"a negative topic", valid(func(c *telegram.Config) { c.MessageThreadID = -1 }),
-			"telegram: message_thread_id: -1 is negative"},
+			"telegram: message_thread_id: negative"},
 		{"an API URL without a scheme", valid(func(c *telegram.Config) { c.APIURL = "api.telegram.org" }),
-			`telegram: api_url: "api.telegram.org" is not an http or https URL`},
+			`telegram: api_url: not an http or https URL`},
 		{"an API URL with a query", valid(func(c *telegram.Config) { c.APIURL = "https://proxy.example.com/?key=1" }),
-			`telegram: api_url: "https://proxy.example.com/?key=1" has a user, a query or a fragment`},
+			`telegram: api_url: has a user, a query or a fragment`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -61,8 +61,10 @@ var reserved = []string{
 	"Host", "Content-Length", "Transfer-Encoding", "Connection",
 }
 
-// Validate checks the configuration. Errors name the field, and never show
-// a secret: "webhook: url: missing".
+// Validate checks the configuration. Errors name the field and say what is
+// wrong, without quoting a value, which may be a secret or read from the
+// environment: "webhook: url: missing". A header is named by its name once
+// the name is valid.
 func (c *Config) Validate() error {
 	if err := c.validate(); err != nil {
 		return fmt.Errorf("webhook: %w", err)
@@ -84,16 +86,16 @@ func (c *Config) validate() error {
 		}
 	case FormatAlertmanager:
 		if c.MaxAlerts < 0 {
-			return fmt.Errorf("max_alerts: %d is negative", c.MaxAlerts)
+			return errors.New("max_alerts: negative")
 		}
 		if c.ExternalURL != "" {
 			u, err := url.Parse(c.ExternalURL)
 			if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-				return fmt.Errorf("external_url: %q is not an http or https URL", c.ExternalURL)
+				return errors.New("external_url: not an http or https URL")
 			}
 		}
 	default:
-		return fmt.Errorf("format: %q is not %s or %s", c.Format, FormatAlertkit, FormatAlertmanager)
+		return fmt.Errorf("format: not %s or %s", FormatAlertkit, FormatAlertmanager)
 	}
 	if !validHeaderValue(c.BearerToken.Reveal()) {
 		return errors.New("bearer_token: contains a line break or control character")
@@ -118,14 +120,11 @@ func validateURL(s string) error {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // without the URL itself
-		}
-		return fmt.Errorf("not a URL: %w", err)
+		// Its errors quote parts of the URL: an escape, a port.
+		return errors.New("not a URL")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("scheme %q is not http or https", u.Scheme)
+		return errors.New("the scheme is not http or https")
 	}
 	if u.Host == "" {
 		return errors.New("no host")
@@ -140,7 +139,7 @@ func validateHeader(name, value string) error {
 		return errors.New("empty header name")
 	}
 	if !validHeaderName(name) {
-		return fmt.Errorf("%q is not a valid header name", name)
+		return errors.New("a name is not a valid header name")
 	}
 	canonical := textproto.CanonicalMIMEHeaderKey(name)
 	for _, r := range reserved {
@@ -189,7 +188,10 @@ type Options struct {
 	// http.DefaultClient. Contexts bound the time of a request. If the
 	// client has no CheckRedirect, the Sender does not follow redirects: a
 	// redirected POST may come back as a GET without its body, so a 3xx
-	// answer is a permanent error that asks for the URL to be fixed.
+	// answer is a permanent error that asks for the URL to be fixed. A
+	// client whose CheckRedirect follows them is obeyed on the same host
+	// only, and never for a 307 or 308, which would send the body again
+	// (see notify.Do).
 	Client *http.Client
 	// Now returns the time of a request, for the signature's timestamp and
 	// reading Retry-After; nil means time.Now.

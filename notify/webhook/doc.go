@@ -122,9 +122,12 @@
 // Any 2xx answer is success. 408, 429 and 5xx are retryable, after the
 // answer's Retry-After; other answers are permanent, redirects included: a
 // redirected POST may be replayed as a GET without its body, so the Sender
-// does not follow them unless Options.Client says how. Errors start with
+// does not follow them unless Options.Client says how — and then only on
+// the same host, and never a 307 or 308. Errors start with
 // "webhook:" and never show the URL, the token, the signing key or a
-// header's value.
+// header's value; nor does printing or logging a Sender,
+// "webhook.Sender{url=https://hooks.example.com/… format=alertkit}", or its
+// Config.
 //
 // # Concurrency
 //

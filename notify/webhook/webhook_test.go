@@ -208,28 +208,74 @@ func TestAnswers(t *testing.T) {
 	}
 }
 
-// TestClientRedirectPolicy: a client that says how to redirect is obeyed.
+// TestClientRedirectPolicy: a client that says how to redirect is obeyed,
+// on the same host, unless the body would have to be sent again.
 func TestClientRedirectPolicy(t *testing.T) {
-	var (
-		mu      sync.Mutex
-		methods []string
-	)
+	tests := []struct {
+		name     string
+		status   int
+		wantCode int // the answer's status in the error; 0 for success
+		want     []string
+	}{
+		{name: "303 is followed as a GET", status: http.StatusSeeOther, want: []string{"POST " + hookPath, "GET /moved"}},
+		{name: "308 would send the body again", status: http.StatusPermanentRedirect, wantCode: http.StatusPermanentRedirect, want: []string{"POST " + hookPath}},
+		{name: "307 would send the body again", status: http.StatusTemporaryRedirect, wantCode: http.StatusTemporaryRedirect, want: []string{"POST " + hookPath}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var (
+				mu      sync.Mutex
+				methods []string
+			)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				methods = append(methods, r.Method+" "+r.URL.Path)
+				if r.URL.Path == hookPath {
+					http.Redirect(w, r, "/moved", tt.status)
+				}
+			}))
+			defer srv.Close()
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+			s, err := webhook.New(&webhook.Config{URL: notify.Secret(srv.URL + hookPath)}, &webhook.Options{Client: client})
+			require.NoError(t, err)
+			err = s.Notify(context.Background(), notifytest.Sample(notify.ReasonOpened))
+			if tt.wantCode == 0 {
+				require.NoError(t, err)
+			} else {
+				require.Error(t, err)
+				require.Equal(t, tt.wantCode, notify.StatusCode(err))
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			require.Equal(t, tt.want, methods)
+		})
+	}
+}
+
+// TestRedirectElsewhere: a redirect to another host is refused, whatever
+// the client says, and the other host hears nothing of the request.
+func TestRedirectElsewhere(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		methods = append(methods, r.Method+" "+r.URL.Path)
-		if r.URL.Path == hookPath {
-			http.Redirect(w, r, "/moved", http.StatusPermanentRedirect)
-		}
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
 	}))
 	defer srv.Close()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
-	s, err := webhook.New(&webhook.Config{URL: notify.Secret(srv.URL + hookPath)}, &webhook.Options{Client: client})
+	cfg := fullConfig(webhook.FormatAlertkit)
+	cfg.URL = notify.Secret(srv.URL + hookPath)
+	s, err := webhook.New(cfg, &webhook.Options{Client: client, Now: fixedNow})
 	require.NoError(t, err)
-	require.NoError(t, s.Notify(context.Background(), notifytest.Sample(notify.ReasonOpened)))
-	mu.Lock()
-	defer mu.Unlock()
-	require.Equal(t, []string{"POST " + hookPath, "POST /moved"}, methods)
+	err = s.Notify(context.Background(), notifytest.Sample(notify.ReasonOpened))
+	require.ErrorIs(t, err, notify.ErrRedirectElsewhere)
+	retry, _ := notify.Retryable(err)
+	require.False(t, retry)
+	require.Zero(t, elsewhere.Load())
+	for _, secret := range []string{urlToken, bearerToken, signingKey, tenantKey} {
+		require.NotContains(t, err.Error(), secret)
+	}
 }
 
 func TestTransportErrorHidesURL(t *testing.T) {
@@ -262,16 +308,16 @@ func TestValidate(t *testing.T) {
 		}()},
 		{name: "http", cfg: webhook.Config{URL: "http://10.0.0.1:8080/hook"}},
 		{name: "missing url", cfg: webhook.Config{}, err: "webhook: url: missing"},
-		{name: "not a url", cfg: webhook.Config{URL: "https://ho st/" + urlToken}, err: `webhook: url: not a URL: invalid character " " in host name`},
-		{name: "control character in url", cfg: webhook.Config{URL: "https://host/\n" + urlToken}, err: "webhook: url: not a URL: net/url: invalid control character in URL"},
-		{name: "relative url", cfg: webhook.Config{URL: "/hooks/" + urlToken}, err: `webhook: url: scheme "" is not http or https`},
-		{name: "ftp", cfg: webhook.Config{URL: "ftp://example.com/" + urlToken}, err: `webhook: url: scheme "ftp" is not http or https`},
+		{name: "not a url", cfg: webhook.Config{URL: "https://ho st/" + urlToken}, err: `webhook: url: not a URL`},
+		{name: "control character in url", cfg: webhook.Config{URL: "https://host/\n" + urlToken}, err: "webhook: url: not a URL"},
+		{name: "relative url", cfg: webhook.Config{URL: "/hooks/" + urlToken}, err: `webhook: url: the scheme is not http or https`},
+		{name: "ftp", cfg: webhook.Config{URL: "ftp://example.com/" + urlToken}, err: `webhook: url: the scheme is not http or https`},
 		{name: "no host", cfg: webhook.Config{URL: "https:///" + urlToken}, err: "webhook: url: no host"},
-		{name: "unknown format", cfg: webhook.Config{URL: u, Format: "slack"}, err: `webhook: format: "slack" is not alertkit or alertmanager`},
+		{name: "unknown format", cfg: webhook.Config{URL: u, Format: "slack"}, err: `webhook: format: not alertkit or alertmanager`},
 		{name: "max_alerts in alertkit format", cfg: webhook.Config{URL: u, MaxAlerts: 5}, err: "webhook: max_alerts: only for the alertmanager format"},
 		{name: "external_url in alertkit format", cfg: webhook.Config{URL: u, Format: "alertkit", ExternalURL: "https://a.example.com"}, err: "webhook: external_url: only for the alertmanager format"},
-		{name: "negative max_alerts", cfg: webhook.Config{URL: u, Format: "alertmanager", MaxAlerts: -1}, err: "webhook: max_alerts: -1 is negative"},
-		{name: "relative external_url", cfg: webhook.Config{URL: u, Format: "alertmanager", ExternalURL: "alerts.example.com"}, err: `webhook: external_url: "alerts.example.com" is not an http or https URL`},
+		{name: "negative max_alerts", cfg: webhook.Config{URL: u, Format: "alertmanager", MaxAlerts: -1}, err: "webhook: max_alerts: negative"},
+		{name: "relative external_url", cfg: webhook.Config{URL: u, Format: "alertmanager", ExternalURL: "alerts.example.com"}, err: `webhook: external_url: not an http or https URL`},
 		{name: "bearer token with a line break", cfg: webhook.Config{URL: u, BearerToken: bearerToken + "\r\nX-Evil: 1"}, err: "webhook: bearer_token: contains a line break or control character"},
 	}
 	for _, tt := range tests {
@@ -315,10 +361,10 @@ func TestHeaderRefusals(t *testing.T) {
 		{"LF in a value", "X-Api-Key", tenantKey + "\nX-Injected: 1", "webhook: headers: X-Api-Key: the value contains a line break or control character"},
 		{"CR in a value", "X-Api-Key", tenantKey + "\r", "webhook: headers: X-Api-Key: the value contains a line break or control character"},
 		{"NUL in a value", "X-Api-Key", tenantKey + "\x00", "webhook: headers: X-Api-Key: the value contains a line break or control character"},
-		{"CRLF in a name", "X-Api-Key\r\nX-Injected", "1", `webhook: headers: "X-Api-Key\r\nX-Injected" is not a valid header name`},
-		{"colon in a name", "X-Api-Key: 1\r\n", "1", `webhook: headers: "X-Api-Key: 1\r\n" is not a valid header name`},
-		{"space in a name", "X Api Key", "1", `webhook: headers: "X Api Key" is not a valid header name`},
-		{"non-ASCII name", "X-Ключ", "1", `webhook: headers: "X-Ключ" is not a valid header name`},
+		{"CRLF in a name", "X-Api-Key\r\nX-Injected", "1", `webhook: headers: a name is not a valid header name`},
+		{"colon in a name", "X-Api-Key: 1\r\n", "1", `webhook: headers: a name is not a valid header name`},
+		{"space in a name", "X Api Key", "1", `webhook: headers: a name is not a valid header name`},
+		{"non-ASCII name", "X-Ключ", "1", `webhook: headers: a name is not a valid header name`},
 		{"empty name", "", "1", "webhook: headers: empty header name"},
 	}
 	for _, tt := range tests {

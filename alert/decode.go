@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/common/model"
 )
@@ -17,6 +20,19 @@ const (
 	DefaultMaxBytes  = 8 << 20
 	DefaultMaxAlerts = 10_000
 	DefaultMaxLabels = 256
+	// DefaultMaxLabelNameBytes bounds the names of labels and annotations:
+	// names are identifiers, "instance" or "runbook_url", seldom over 64
+	// bytes.
+	DefaultMaxLabelNameBytes = 256
+	// DefaultMaxLabelValueBytes bounds label values, which identify an
+	// alert and are shown in every page and message about it: a pod, a
+	// URL path, a query; Mimir's default of 2,048 is of the same order.
+	DefaultMaxLabelValueBytes = 4 << 10
+	// DefaultMaxAnnotationBytes bounds annotation values, which describe:
+	// a templated description with a table of values or a log excerpt
+	// fits, while a message built from one stays within what chat tools
+	// accept (Slack cuts messages at 40,000 characters).
+	DefaultMaxAnnotationBytes = 32 << 10
 	// DefaultPrometheusTTL is the refresh deadline given to an alert posted
 	// without endsAt, as Alertmanager's default resolve_timeout.
 	DefaultPrometheusTTL = 5 * time.Minute
@@ -32,6 +48,15 @@ type DecodeOptions struct {
 	// MaxLabels is the most labels, and separately the most annotations,
 	// accepted on one alert. Default 256.
 	MaxLabels int
+	// MaxLabelNameBytes is the longest name of a label or an annotation
+	// accepted, in bytes. Default 256.
+	MaxLabelNameBytes int
+	// MaxLabelValueBytes is the longest label value accepted, in bytes.
+	// Default 4 KiB.
+	MaxLabelValueBytes int
+	// MaxAnnotationBytes is the longest value of one annotation accepted,
+	// in bytes. Default 32 KiB.
+	MaxAnnotationBytes int
 	// UTF8Names accepts any UTF-8 label name, as Prometheus 3 does. By default
 	// names must match [a-zA-Z_][a-zA-Z0-9_]*.
 	UTF8Names bool
@@ -80,6 +105,15 @@ func (o *DecodeOptions) config(source string, ttl time.Duration) decodeConfig {
 	if c.MaxLabels <= 0 {
 		c.MaxLabels = DefaultMaxLabels
 	}
+	if c.MaxLabelNameBytes <= 0 {
+		c.MaxLabelNameBytes = DefaultMaxLabelNameBytes
+	}
+	if c.MaxLabelValueBytes <= 0 {
+		c.MaxLabelValueBytes = DefaultMaxLabelValueBytes
+	}
+	if c.MaxAnnotationBytes <= 0 {
+		c.MaxAnnotationBytes = DefaultMaxAnnotationBytes
+	}
 	switch {
 	case c.RefreshTTL == 0:
 		c.RefreshTTL = ttl
@@ -118,6 +152,12 @@ func (c *decodeConfig) check(path string, a *Alert, refreshField string) error {
 	if len(a.Annotations) > c.MaxLabels {
 		return &LimitError{Path: joinPath(path, "annotations"), Limit: int64(c.MaxLabels), Unit: "labels"}
 	}
+	if err := checkLengths(joinPath(path, "labels"), a.Labels, c.MaxLabelNameBytes, c.MaxLabelValueBytes); err != nil {
+		return err
+	}
+	if err := checkLengths(joinPath(path, "annotations"), a.Annotations, c.MaxLabelNameBytes, c.MaxAnnotationBytes); err != nil {
+		return err
+	}
 	err := a.ValidateNames(c.scheme)
 	if err == nil {
 		return nil
@@ -126,6 +166,40 @@ func (c *decodeConfig) check(path string, a *Alert, refreshField string) error {
 		err = &FieldError{Path: refreshField, Err: fe.Err}
 	}
 	return within(path, err)
+}
+
+// checkLengths returns a *LimitError for the first name of set, in sorted
+// order, that is longer than maxName bytes or whose value is longer than
+// maxValue bytes, so that the error does not depend on map iteration.
+func checkLengths(path string, set model.LabelSet, maxName, maxValue int) error {
+	var bad []model.LabelName
+	for name, value := range set {
+		if len(name) > maxName || len(value) > maxValue {
+			bad = append(bad, name)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	slices.Sort(bad)
+	name := bad[0]
+	if len(name) > maxName {
+		return &LimitError{Path: path, What: "name " + quotePrefix(string(name)), Size: int64(len(name)), Unit: "bytes", Limit: int64(maxName)}
+	}
+	return &LimitError{Path: joinPath(path, string(name)), What: "value", Size: int64(len(set[name])), Unit: "bytes", Limit: int64(maxValue)}
+}
+
+// quotePrefix quotes the first 32 bytes of s, and says if there are more.
+func quotePrefix(s string) string {
+	const n = 32
+	if len(s) <= n {
+		return strconv.Quote(s)
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "..."
 }
 
 func (c *decodeConfig) checkCount(path string, n int) error {

@@ -330,6 +330,18 @@ func TestDecodeWebhookRefusals(t *testing.T) {
 		{name: "too many alerts", whole: true, body: wrap(goodWebhookAlert, goodWebhookAlert, goodWebhookAlert), opts: alert.DecodeOptions{MaxAlerts: 2}, wantErr: "alerts: more than the limit of 2 alerts", wantType: limitError},
 		{name: "too many labels", body: wrap(`{"status":"firing","labels":{"a":"1","b":"2","c":"3"},"startsAt":"2026-11-23T09:28:12Z"}`), opts: alert.DecodeOptions{MaxLabels: 2}, wantErr: "alerts[0].labels: more than the limit of 2 labels", wantType: limitError},
 		{name: "too many annotations", body: wrap(`{"status":"firing","labels":{"a":"1"},"annotations":{"a":"1","b":"2","c":"3"},"startsAt":"2026-11-23T09:28:12Z"}`), opts: alert.DecodeOptions{MaxLabels: 2}, wantErr: "alerts[0].annotations: more than the limit of 2 labels", wantType: limitError},
+		{
+			name: "label value too long", index: 1, body: wrap(goodWebhookAlert, `{"status":"firing","labels":{"alertname":"A","instance":"`+strings.Repeat("x", 4097)+`"},"startsAt":"2026-11-23T09:28:12Z"}`),
+			wantErr: "alerts[1].labels.instance: value of 4097 bytes is longer than the limit of 4096", wantType: limitError,
+		},
+		{
+			name: "annotation too long", body: wrap(`{"status":"firing","labels":{"alertname":"A"},"annotations":{"summary":"` + strings.Repeat("x", 65) + `"},"startsAt":"2026-11-23T09:28:12Z"}`),
+			opts: alert.DecodeOptions{MaxAnnotationBytes: 64}, wantErr: "alerts[0].annotations.summary: value of 65 bytes is longer than the limit of 64", wantType: limitError,
+		},
+		{
+			name: "label name too long", body: wrap(`{"status":"firing","labels":{"alertname":"A","instance_address":"x"},"startsAt":"2026-11-23T09:28:12Z"}`),
+			opts: alert.DecodeOptions{MaxLabelNameBytes: 10}, wantErr: `alerts[0].labels: name "instance_address" of 16 bytes is longer than the limit of 10`, wantType: limitError,
+		},
 		{name: "wrong version and an alert of the wrong type", whole: true, body: `{"version":"3","status":"firing","alerts":[{"labels":{"a":1}}]}`, wantErr: `version: got "3", want "4"`, wantType: fieldError},
 		{name: "too many alerts, one of the wrong type", whole: true, body: wrap(goodWebhookAlert, `{"labels":{"a":1}}`), opts: alert.DecodeOptions{MaxAlerts: 1}, wantErr: "alerts: more than the limit of 1 alerts", wantType: limitError},
 		{name: "alerts given twice", whole: true, body: `{"version":"4","status":"firing","alerts":[{"labels":{"a":1}}],"alerts":[]}`, wantErr: "alerts[0].labels.a: expected a string, got number", wantType: fieldError},
@@ -362,10 +374,76 @@ func TestDecodePrometheusRefusals(t *testing.T) {
 		{name: "too many alerts, one of the wrong type", whole: true, body: `[{"labels":{"a":1}},{"labels":{"a":"2"}}]`, opts: alert.DecodeOptions{MaxAlerts: 1}, wantErr: "body: more than the limit of 1 alerts", wantType: limitError},
 		{name: "object of the wrong type", whole: true, body: `{"labels":{"a":1}}`, wantErr: "body: expected an array, got object", wantType: fieldError},
 		{name: "too many labels", index: 1, body: `[{"labels":{"a":"1"}},{"labels":{"a":"1","b":"2"}}]`, opts: alert.DecodeOptions{MaxLabels: 1}, wantErr: "[1].labels: more than the limit of 1 labels", wantType: limitError},
+		{
+			name: "label value of 1 MiB", index: 3, body: `[{"labels":{"a":"0"}},{"labels":{"a":"1"}},{"labels":{"a":"2"}},{"labels":{"alertname":"A","instance":"` + strings.Repeat("x", 1<<20) + `"}}]`,
+			wantErr: "[3].labels.instance: value of 1048576 bytes is longer than the limit of 4096", wantType: limitError,
+		},
+		{
+			name: "label name too long", body: `[{"labels":{"alertname":"A","` + strings.Repeat("n", 257) + `":"x"}}]`,
+			wantErr: `[0].labels: name "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"... of 257 bytes is longer than the limit of 256`, wantType: limitError,
+		},
+		{
+			name: "invalid label name too long", body: `[{"labels":{"alertname":"A","` + strings.Repeat("é", 129) + `":"x"}}]`,
+			wantErr: `[0].labels: name "éééééééééééééééé"... of 258 bytes is longer than the limit of 256`, wantType: limitError,
+		},
+		{
+			name: "annotation too long", index: 1, body: `[{"labels":{"a":"1"}},{"labels":{"a":"2"},"annotations":{"description":"` + strings.Repeat("x", 32<<10+1) + `"}}]`,
+			wantErr: "[1].annotations.description: value of 32769 bytes is longer than the limit of 32768", wantType: limitError,
+		},
+		{
+			name: "annotation name too long", body: `[{"labels":{"a":"1"},"annotations":{"` + strings.Repeat("n", 300) + `":"x"}}]`,
+			wantErr: `[0].annotations: name "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"... of 300 bytes is longer than the limit of 256`, wantType: limitError,
+		},
+		{
+			name: "first too long in name order", body: `[{"labels":{"b":"` + strings.Repeat("x", 9) + `","a":"` + strings.Repeat("x", 10) + `"}}]`,
+			opts: alert.DecodeOptions{MaxLabelValueBytes: 8}, wantErr: "[0].labels.a: value of 10 bytes is longer than the limit of 8", wantType: limitError,
+		},
 	}
 	checkRefusals(t, cases, func(_ *testing.T, body string, opts *alert.DecodeOptions) ([]alert.Alert, error) {
 		return alert.DecodePrometheus(strings.NewReader(body), opts)
 	})
+}
+
+// TestDecodeLengthsAtTheLimits: names and values as long as their limits
+// are taken, by every decoder.
+func TestDecodeLengthsAtTheLimits(t *testing.T) {
+	labels := `{"alertname":"A","` + strings.Repeat("n", alert.DefaultMaxLabelNameBytes) + `":"` + strings.Repeat("v", alert.DefaultMaxLabelValueBytes) + `"}`
+	annotations := `{"description":"` + strings.Repeat("d", alert.DefaultMaxAnnotationBytes) + `"}`
+	tests := []struct {
+		name   string
+		decode func(body string) ([]alert.Alert, error)
+		body   string
+	}{
+		{
+			name: "prometheus",
+			decode: func(body string) ([]alert.Alert, error) {
+				return alert.DecodePrometheus(strings.NewReader(body), at(t0))
+			},
+			body: `[{"labels":` + labels + `,"annotations":` + annotations + `}]`,
+		},
+		{
+			name: "alertmanager webhook",
+			decode: func(body string) ([]alert.Alert, error) {
+				_, alerts, err := alert.DecodeWebhook(strings.NewReader(body), at(t0))
+				return alerts, err
+			},
+			body: `{"version":"4","status":"firing","alerts":[{"status":"firing","labels":` + labels + `,"annotations":` + annotations + `,"startsAt":"2026-11-23T09:28:12Z"}]}`,
+		},
+		{
+			name:   "events",
+			decode: func(body string) ([]alert.Alert, error) { return alert.DecodeEvents(strings.NewReader(body), at(t0)) },
+			body:   `{"labels":` + labels + `,"annotations":` + annotations + `}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			alerts, err := tt.decode(tt.body)
+			require.NoError(t, err)
+			require.Len(t, alerts, 1)
+			assert.Len(t, alerts[0].Labels, 2)
+			assert.Len(t, alerts[0].Annotations["description"], alert.DefaultMaxAnnotationBytes)
+		})
+	}
 }
 
 func TestDecodePrometheusUTF8Names(t *testing.T) {
@@ -400,6 +478,18 @@ func TestDecodeEventsRefusals(t *testing.T) {
 		{name: "event not an object", index: 1, body: `[{"labels":{"a":"b"}},3]`, wantErr: "[1]: expected an object, got number", wantType: fieldError},
 		{name: "nested label value in array", index: 1, body: `[{"labels":{"a":"b"}},{"labels":{"a":{"b":"c"}}},{"labels":{"a":"c"}}]`, wantErr: "[1].labels.a: expected a string, got object", wantType: fieldError},
 		{name: "too many events", whole: true, body: `[{"labels":{"a":"1"}},{"labels":{"a":"2"}},{"labels":{"a":"3"}}]`, opts: alert.DecodeOptions{MaxAlerts: 2}, wantErr: "body: more than the limit of 2 alerts", wantType: limitError},
+		{
+			name: "label value too long", body: `{"labels":{"alertname":"A","instance":"` + strings.Repeat("x", 4097) + `"}}`,
+			wantErr: "labels.instance: value of 4097 bytes is longer than the limit of 4096", wantType: limitError,
+		},
+		{
+			name: "label value too long in array", index: 1, body: `[{"labels":{"a":"b"}},{"status":"firing","labels":{"alertname":"A","instance":"` + strings.Repeat("x", 4097) + `"}}]`,
+			wantErr: "[1].labels.instance: value of 4097 bytes is longer than the limit of 4096", wantType: limitError,
+		},
+		{
+			name: "annotation too long", body: `{"labels":{"alertname":"A"},"annotations":{"summary":"` + strings.Repeat("x", 32<<10+1) + `"}}`,
+			wantErr: "annotations.summary: value of 32769 bytes is longer than the limit of 32768", wantType: limitError,
+		},
 	}
 	checkRefusals(t, cases, func(_ *testing.T, body string, opts *alert.DecodeOptions) ([]alert.Alert, error) {
 		return alert.DecodeEvents(strings.NewReader(body), opts)

@@ -73,9 +73,25 @@
 //	mux.Handle("POST /alerts/webhook", alert.WebhookHandler(ingest, nil))
 //	mux.Handle("POST /alerts/events", alert.EventHandler(ingest, nil))
 //
+// An intake faces a network, where clients may be slow or hostile. Serve it
+// with [NewServer], whose timeouts close the connections of clients that
+// send a byte now and then, and give its handlers one [BodyBudget], which
+// bounds the request bodies read at once (a request it cannot hold is
+// answered 503 with Retry-After, unread). [DecodeOptions] bound the body,
+// its alerts, and the names and values of their labels and annotations.
+// An answer never carries the IngestFunc's error, which may name the
+// hosts and databases behind the intake: it names the alerts not recorded,
+// and the log has the rest.
+//
+//	opts := &alert.HandlerOptions{Budget: alert.NewBodyBudget(alert.DefaultInFlightBytes)}
+//	mux.Handle("POST /api/v2/alerts", alert.PrometheusHandler(ingest, opts))
+//	mux.Handle("POST /alerts/webhook", alert.WebhookHandler(ingest, opts))
+//	srv := alert.NewServer(":8080", mux)
+//	err := srv.ListenAndServe()
+//
 // # Concurrency
 //
-// Decoders and Handlers may be used by many goroutines at once. An Alert is a
+// Decoders, Handlers and BodyBudgets may be used by many goroutines at once. An Alert is a
 // plain value with no locking; the label maps of copies are shared, so treat
 // an Alert as read-only once it is handed on.
 package alert

@@ -47,16 +47,29 @@ func (e *SyntaxError) Error() string {
 // decoding limits. HTTP intake answers a payload refused whole for it with
 // 413 Request Entity Too Large.
 type LimitError struct {
-	// Path names what is too large: "body", "alerts", "alerts[3].labels".
+	// Path names what is too large: "body", "alerts", "alerts[3].labels",
+	// "[3].labels.instance".
 	Path string
 	// Limit is the largest accepted size, in Unit.
 	Limit int64
 	// Unit is "bytes", "alerts" or "labels".
 	Unit string
+	// What, when set, is what is too long at Path: "value" (of the label
+	// or annotation that Path names), or `name "..."` (of a label or
+	// annotation of the set that Path names, quoted up to its first 32
+	// bytes). Size is then its length, in Unit.
+	What string
+	Size int64
 }
 
-// Error returns "path: more than the limit of N unit".
+// Error returns "path: more than the limit of N unit", or, when What is
+// set, "path: what of S unit is longer than the limit of N", as
+// "[3].labels.instance: value of 1048576 bytes is longer than the limit of
+// 4096".
 func (e *LimitError) Error() string {
+	if e.What != "" {
+		return fmt.Sprintf("%s: %s of %d %s is longer than the limit of %d", e.Path, e.What, e.Size, e.Unit, e.Limit)
+	}
 	return fmt.Sprintf("%s: more than the limit of %d %s", e.Path, e.Limit, e.Unit)
 }
 

@@ -175,3 +175,52 @@ func ExamplePrometheusHandler() {
 	// ingested TargetDown 10.244.37.15:9403
 	// 400 Bad Request: 1 of 2 alerts refused: [1].labels: invalid label name "1x"
 }
+
+func ExampleNewServer() {
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/v2/alerts", alert.PrometheusHandler(func(context.Context, []alert.Alert) error { return nil }, nil))
+	srv := alert.NewServer(":8080", mux)
+	// An IngestFunc that may wait longer on its store needs more time to
+	// answer.
+	srv.WriteTimeout = time.Minute
+	fmt.Println(srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout, srv.MaxHeaderBytes)
+	// Then go srv.ListenAndServe(), and srv.Shutdown(ctx) to stop.
+
+	// Output:
+	// 10s 30s 1m0s 2m0s 65536
+}
+
+func ExampleBodyBudget() {
+	ingest := func(context.Context, []alert.Alert) error { return nil }
+	// One budget for the bodies of the whole service: the intake's
+	// handlers and another API.
+	budget := alert.NewBodyBudget(alert.DefaultInFlightBytes)
+	opts := &alert.HandlerOptions{Budget: budget}
+	notes := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "noted %s", body)
+	})
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/v2/alerts", alert.PrometheusHandler(ingest, opts))
+	mux.Handle("POST /alerts/webhook", alert.WebhookHandler(ingest, opts))
+	mux.Handle("POST /notes", budget.Limit(notes, 64<<10))
+
+	send := func(path, body string) {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
+		fmt.Println(rec.Code, rec.Header().Get("Retry-After"), strings.TrimSpace(rec.Body.String()))
+	}
+	send("/notes", "failover done")
+
+	// While other requests hold the whole budget, a body is refused unread.
+	budget.TryReserve(budget.Size())
+	send("/api/v2/alerts", `[{"labels":{"alertname":"TargetDown"}}]`)
+	send("/notes", "failover done")
+	budget.Release(budget.Size())
+	send("/api/v2/alerts", `[{"labels":{"alertname":"TargetDown"}}]`)
+	// Output:
+	// 200  noted failover done
+	// 503 1 intake busy: the request bodies in flight fill its budget; retry later
+	// 503 1 busy: the request bodies in flight fill the server's budget; retry later
+	// 200
+}

@@ -17,7 +17,11 @@ import (
 // malformed variants of them, and payloads with some invalid alerts.
 
 // fuzzOpts keeps limits small so that the fuzzer reaches them.
-var fuzzOpts = alert.DecodeOptions{MaxBytes: 64 << 10, MaxAlerts: 50, MaxLabels: 20, Now: func() time.Time { return t0 }}
+var fuzzOpts = alert.DecodeOptions{
+	MaxBytes: 64 << 10, MaxAlerts: 50, MaxLabels: 20,
+	MaxLabelNameBytes: 32, MaxLabelValueBytes: 64, MaxAnnotationBytes: 128,
+	Now: func() time.Time { return t0 },
+}
 
 // wholeOpts is fuzzOpts with invalid alerts refusing the payload whole.
 var wholeOpts = func() alert.DecodeOptions { o := fuzzOpts; o.WholeOrNothing = true; return o }()

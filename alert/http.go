@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -34,9 +35,19 @@ type HandlerOptions struct {
 	// ("Bearer <token>"); a request without it is refused with 401. The token
 	// is never logged.
 	BearerToken string
+	// Budget bounds the bytes of request bodies read at once, by this
+	// handler and by whatever shares the budget: each request reserves its
+	// Content-Length (Decode.MaxBytes when it has none) before its body is
+	// read, and is answered 503 with Retry-After when the budget cannot
+	// hold it (see BodyBudget). Give the handlers of a service one budget
+	// to bound them together. Default: a budget of DefaultInFlightBytes of
+	// the handler's own.
+	Budget *BodyBudget
 	// Logger receives a record for every request refused in whole or in
-	// part, at level Warn, with how many of its alerts were refused.
-	// Default: no logging.
+	// part, at level Warn, with how many of its alerts were refused and,
+	// in its "error" attribute, the whole reason: an IngestFunc's error,
+	// or the connection's, which the answer does not carry. Default: no
+	// logging.
 	Logger *slog.Logger
 }
 
@@ -50,16 +61,28 @@ type HandlerOptions struct {
 //     all of its alerts are invalid: the valid ones were ingested, and the
 //     text names each refused alert by its index and reason (a
 //     *RejectedError; see DecodeOptions.WholeOrNothing to refuse the
-//     payload whole instead);
+//     payload whole instead); also when the connection fails before the
+//     body is read whole;
 //   - 401 when a bearer token is configured and the request lacks it;
 //   - 405 for any method but POST;
-//   - 413 when the body, or its number of alerts, exceeds the limits (an
-//     alert with too many labels is refused alone, unless WholeOrNothing);
+//   - 413 when the body, or its number of alerts, exceeds the limits, and
+//     before reading it when its Content-Length does (an alert with too
+//     many labels, or a label or annotation too long, is refused alone,
+//     unless WholeOrNothing);
 //   - 415 for a Content-Encoding other than identity;
-//   - 500 with the error text, after "ingest failed: ", when the IngestFunc
-//     fails; if it names the alerts it could not record (a *RejectedError),
-//     the text names them by their index in the payload. Alerts the decoder
-//     refused are named on a second line.
+//   - 500 when the IngestFunc fails, naming by their index in the payload
+//     the alerts that were not recorded (those it names in a
+//     *RejectedError, else all it was given) and asking to retry, as
+//     "ingest failed: 2 of 5 alerts not recorded: [1], [3]; retry later".
+//     The IngestFunc's own error, which may name hosts and databases, is
+//     logged and never answered. Alerts the decoder refused are named on a
+//     second line;
+//   - 503 with Retry-After when the request bodies in flight fill the
+//     budget (HandlerOptions.Budget), before reading the body.
+//
+// An answer quotes the payload (the paths of its fields, its label names)
+// but tells nothing of the service behind the intake: neither the
+// IngestFunc's error nor the connection's.
 //
 // A Handler may serve many requests at once; it calls its IngestFunc
 // concurrently.
@@ -70,6 +93,7 @@ type Handler struct {
 	itemPath func(i int) string
 	ingest   IngestFunc
 	opts     HandlerOptions
+	budget   *BodyBudget
 }
 
 // WebhookHandler returns the intake for Alertmanager's webhook messages, for
@@ -107,6 +131,10 @@ func newHandler(format string, decode func(io.Reader, *DecodeOptions) ([]Alert, 
 	if opts != nil {
 		h.opts = *opts
 	}
+	h.budget = h.opts.Budget
+	if h.budget == nil {
+		h.budget = NewBodyBudget(DefaultInFlightBytes)
+	}
 	return h
 }
 
@@ -130,7 +158,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if limit <= 0 {
 		limit = DefaultMaxBytes
 	}
-	body := http.MaxBytesReader(w, r.Body, limit)
+	reserved, code := h.budget.reserve(r, limit)
+	switch code {
+	case http.StatusRequestEntityTooLarge:
+		h.refuse(w, r, code, bodyTooLarge(limit).Error())
+		return
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", retryAfter)
+		h.refuse(w, r, code, "intake busy: the request bodies in flight fill its budget; retry later")
+		return
+	}
+	defer h.budget.Release(reserved)
+	body := &bodyReader{r: http.MaxBytesReader(w, r.Body, limit)}
 	alerts, err := h.decode(body, &h.opts.Decode)
 	refused, partly := errors.AsType[*RejectedError](err)
 	if err != nil && !partly {
@@ -138,7 +177,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if _, ok := errors.AsType[*LimitError](err); ok {
 			code = http.StatusRequestEntityTooLarge
 		}
-		h.refuse(w, r, code, err.Error())
+		detail := err.Error()
+		if body.err != nil {
+			detail += ": " + body.err.Error()
+		}
+		h.refuseAlerts(w, r, code, err.Error(), detail, -1, -1)
 		return
 	}
 	if len(alerts) > 0 {
@@ -148,44 +191,75 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if refused != nil {
-		h.refuseAlerts(w, r, http.StatusBadRequest, refused.Error(), len(refused.Rejections), refused.Total)
+		msg := refused.Error()
+		h.refuseAlerts(w, r, http.StatusBadRequest, msg, msg, len(refused.Rejections), refused.Total)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
 }
 
+// errConnection is what a decoder hears of a request's body that could
+// not be read: the connection's own error names the addresses of both
+// ends, which the answer must not, and is logged instead.
+var errConnection = errors.New("the connection failed or timed out")
+
+// bodyReader reads a request's body, and keeps the error of the
+// connection, if reading fails, from the decoder's error and so from the
+// answer.
+type bodyReader struct {
+	r   io.Reader
+	err error // the connection's error, once reading failed
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); !tooLarge {
+			b.err = err
+			err = errConnection
+		}
+	}
+	return n, err
+}
+
 // ingestFailed answers a request whose n valid alerts the IngestFunc did not
 // all record, with err, its error. refused, if not nil, names the alerts of
 // the payload that the decoder refused, and so were not given to the
-// IngestFunc. A *RejectedError of the IngestFunc, even wrapped, is told with
-// the indices of the payload.
+// IngestFunc. The answer names the alerts not recorded by their index in
+// the payload: those of a *RejectedError of the IngestFunc, even wrapped,
+// else all it was given. The IngestFunc's error goes to the log only: it
+// may name the hosts, ports and databases behind the intake.
 func (h *Handler) ingestFailed(w http.ResponseWriter, r *http.Request, err error, n int, refused *RejectedError) {
-	total, unrecorded := n, n
+	total := n
 	if refused != nil {
 		total = refused.Total
 	}
-	msg := "ingest failed: " + err.Error()
+	given := givenIndices(n, refused)
+	lost, detail := given, err.Error()
 	if rej, ok := errors.AsType[*RejectedError](err); ok {
-		if mapped := toPayload(rej, n, refused, h.itemPath); mapped != nil {
+		if mapped := toPayload(rej, given, h.itemPath); mapped != nil {
 			mapped.Total = total
-			msg = "ingest failed: " + mapped.Error()
-			unrecorded = len(mapped.Rejections)
+			detail = mapped.Error()
+			lost = make([]int, len(mapped.Rejections))
+			for k, rj := range mapped.Rejections {
+				lost[k] = rj.Index
+			}
 		}
 	}
+	msg := fmt.Sprintf("ingest failed: %d of %d alerts not recorded: %s; retry later", len(lost), total, h.listPaths(lost))
+	detail = "ingest failed: " + detail
+	unrecorded := len(lost)
 	if refused != nil {
 		msg += "\n" + refused.Error()
+		detail += "\n" + refused.Error()
 		unrecorded += len(refused.Rejections)
 	}
-	h.refuseAlerts(w, r, http.StatusInternalServerError, msg, unrecorded, total)
+	h.refuseAlerts(w, r, http.StatusInternalServerError, msg, detail, unrecorded, total)
 }
 
-// toPayload puts the rejections of an IngestFunc, whose indices are into
-// the n alerts it was given, at the indices of the payload, the alerts
-// refused by the decoder left out; with the reason at the alert's path in
-// the payload. It returns nil if rej names no index, one out of range, or
-// one twice.
-func toPayload(rej *RejectedError, n int, refused *RejectedError, path func(int) string) *RejectedError {
-	// index[k] is the payload index of the k-th alert given to the IngestFunc.
+// givenIndices returns the payload index of each of the n alerts given to
+// the IngestFunc: those of the payload that the decoder did not refuse.
+func givenIndices(n int, refused *RejectedError) []int {
 	index := make([]int, 0, n)
 	skip := 0
 	for i := 0; len(index) < n; i++ {
@@ -195,17 +269,43 @@ func toPayload(rej *RejectedError, n int, refused *RejectedError, path func(int)
 		}
 		index = append(index, i)
 	}
+	return index
+}
+
+// listPaths names the alerts at the payload indices of list, the first
+// maxNamedRejections of them, counting the others: "[1], [3] and 2 more".
+func (h *Handler) listPaths(list []int) string {
+	var b strings.Builder
+	for k, i := range list {
+		if k == maxNamedRejections {
+			fmt.Fprintf(&b, " and %d more", len(list)-k)
+			break
+		}
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(h.itemPath(i))
+	}
+	return b.String()
+}
+
+// toPayload puts the rejections of an IngestFunc, whose indices are into
+// the alerts it was given, at the indices of the payload, given[k] being
+// that of the k-th alert given; with the reason at the alert's path in the
+// payload. It returns nil if rej names no index, one out of range, or one
+// twice.
+func toPayload(rej *RejectedError, given []int, path func(int) string) *RejectedError {
 	if len(rej.Rejections) == 0 {
 		return nil
 	}
-	seen := make([]bool, n)
+	seen := make([]bool, len(given))
 	mapped := &RejectedError{Rejections: make([]Rejection, 0, len(rej.Rejections))}
 	for _, rj := range rej.Rejections {
-		if rj.Index < 0 || rj.Index >= n || seen[rj.Index] {
+		if rj.Index < 0 || rj.Index >= len(given) || seen[rj.Index] {
 			return nil
 		}
 		seen[rj.Index] = true
-		i := index[rj.Index]
+		i := given[rj.Index]
 		reason := rj.Err
 		if reason == nil {
 			reason = errors.New("not recorded")
@@ -226,13 +326,14 @@ func (h *Handler) authorized(r *http.Request) bool {
 
 // refuse answers code with msg, and logs it: a payload refused whole.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, code int, msg string) {
-	h.refuseAlerts(w, r, code, msg, -1, -1)
+	h.refuseAlerts(w, r, code, msg, msg, -1, -1)
 }
 
 // refuseAlerts is refuse for a payload of total alerts of which some were
-// refused, and the others taken; the log says how many. A negative total
-// means the payload was refused before its alerts were counted.
-func (h *Handler) refuseAlerts(w http.ResponseWriter, r *http.Request, code int, msg string, refused, total int) {
+// refused, and the others taken; the log says how many, and detail, the
+// whole reason, where the answer says msg. A negative total means the
+// payload was refused before its alerts were counted.
+func (h *Handler) refuseAlerts(w http.ResponseWriter, r *http.Request, code int, msg, detail string, refused, total int) {
 	if h.opts.Logger != nil {
 		what := "alertkit: payload refused"
 		attrs := make([]slog.Attr, 0, 6)
@@ -246,7 +347,7 @@ func (h *Handler) refuseAlerts(w http.ResponseWriter, r *http.Request, code int,
 			}
 			attrs = append(attrs, slog.Int("refused", refused), slog.Int("alerts", total))
 		}
-		attrs = append(attrs, slog.String("error", msg))
+		attrs = append(attrs, slog.String("error", detail))
 		h.opts.Logger.LogAttrs(r.Context(), slog.LevelWarn, what, attrs...)
 	}
 	http.Error(w, msg, code)

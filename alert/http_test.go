@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -67,12 +70,14 @@ func TestHandlerResponses(t *testing.T) {
 		{name: "malformed, whole or nothing", method: http.MethodPost, body: `[{"labels":{"1x":"y"}}]`, opts: alert.HandlerOptions{Decode: alert.DecodeOptions{WholeOrNothing: true}}, wantCode: http.StatusBadRequest, wantBody: `[0].labels: invalid label name "1x"`},
 		{name: "too many labels", method: http.MethodPost, body: `[{"labels":{"a":"1","b":"2"}},{"labels":{"a":"1"}}]`, opts: alert.HandlerOptions{Decode: alert.DecodeOptions{MaxLabels: 1}}, wantCode: http.StatusBadRequest, wantBody: "1 of 2 alerts refused: [0].labels: more than the limit of 1 labels", wantAlerts: 1},
 		{name: "too many labels, whole or nothing", method: http.MethodPost, body: `[{"labels":{"a":"1","b":"2"}},{"labels":{"a":"1"}}]`, opts: alert.HandlerOptions{Decode: alert.DecodeOptions{MaxLabels: 1, WholeOrNothing: true}}, wantCode: http.StatusRequestEntityTooLarge, wantBody: "[0].labels: more than the limit of 1 labels"},
+		{name: "label value too long", method: http.MethodPost, body: `[{"labels":{"alertname":"A","instance":"` + strings.Repeat("x", 1<<20) + `"}},{"labels":{"a":"1"}}]`, wantCode: http.StatusBadRequest, wantBody: "1 of 2 alerts refused: [0].labels.instance: value of 1048576 bytes is longer than the limit of 4096", wantAlerts: 1},
+		{name: "label value too long, whole or nothing", method: http.MethodPost, body: `[{"labels":{"alertname":"A","instance":"` + strings.Repeat("x", 1<<20) + `"}},{"labels":{"a":"1"}}]`, opts: alert.HandlerOptions{Decode: alert.DecodeOptions{WholeOrNothing: true}}, wantCode: http.StatusRequestEntityTooLarge, wantBody: "[0].labels.instance: value of 1048576 bytes is longer than the limit of 4096"},
 		{name: "not JSON", method: http.MethodPost, body: `<xml/>`, wantCode: http.StatusBadRequest, wantBody: "malformed JSON at line 1, column 1: invalid character '<' looking for beginning of value"},
 		{name: "oversized body", method: http.MethodPost, body: good, opts: alert.HandlerOptions{Decode: alert.DecodeOptions{MaxBytes: 16}}, wantCode: http.StatusRequestEntityTooLarge, wantBody: "body: more than the limit of 16 bytes"},
 		{name: "too many alerts", method: http.MethodPost, body: `[{"labels":{"a":"1"}},{"labels":{"a":"2"}}]`, opts: alert.HandlerOptions{Decode: alert.DecodeOptions{MaxAlerts: 1}}, wantCode: http.StatusRequestEntityTooLarge, wantBody: "body: more than the limit of 1 alerts"},
 		{name: "compressed", method: http.MethodPost, body: good, header: map[string]string{"Content-Encoding": "gzip"}, wantCode: http.StatusUnsupportedMediaType, wantBody: "unsupported Content-Encoding gzip"},
 		{name: "identity encoding", method: http.MethodPost, body: good, header: map[string]string{"Content-Encoding": "identity"}, wantCode: http.StatusOK, wantAlerts: 1},
-		{name: "ingest fails", method: http.MethodPost, body: good, ingestErr: errors.New("store unavailable"), wantCode: http.StatusInternalServerError, wantBody: "ingest failed: store unavailable"},
+		{name: "ingest fails", method: http.MethodPost, body: good, ingestErr: errors.New("store unavailable"), wantCode: http.StatusInternalServerError, wantBody: "ingest failed: 1 of 1 alerts not recorded: [0]; retry later"},
 		{name: "token missing", method: http.MethodPost, body: good, opts: alert.HandlerOptions{BearerToken: token}, wantCode: http.StatusUnauthorized, wantBody: "missing or wrong bearer token", wantHeader: map[string]string{"WWW-Authenticate": `Bearer realm="alertkit"`}},
 		{name: "token wrong", method: http.MethodPost, body: good, opts: alert.HandlerOptions{BearerToken: token}, header: map[string]string{"Authorization": "Bearer guess"}, wantCode: http.StatusUnauthorized},
 		{name: "basic auth instead", method: http.MethodPost, body: good, opts: alert.HandlerOptions{BearerToken: token}, header: map[string]string{"Authorization": "Basic " + token}, wantCode: http.StatusUnauthorized},
@@ -235,6 +240,9 @@ type partialCase struct {
 	wantBody  string // with {i} for the path of the alert at index i
 	wantTaken []int  // the payload indices of the alerts given to the IngestFunc
 	wantLog   string // the counts logged, as "refused=1 alerts=5"
+	// wantError is the "error" attribute logged, when it says more than
+	// the answer, with {i} as in wantBody.
+	wantError string
 }
 
 // TestHandlerTakesValidNeighbours checks that an invalid alert costs only
@@ -298,36 +306,43 @@ func TestHandlerTakesValidNeighbours(t *testing.T) {
 		},
 		{
 			name: "ingest refuses some", alerts: ".....", ingest: refuse(1, 3),
-			wantCode: http.StatusInternalServerError, wantBody: "ingest failed: 2 of 5 alerts refused: {1}: duplicate key; {3}: duplicate key",
+			wantCode: http.StatusInternalServerError, wantBody: "ingest failed: 2 of 5 alerts not recorded: {1}, {3}; retry later",
 			wantTaken: []int{0, 1, 2, 3, 4}, wantLog: "refused=2 alerts=5",
+			wantError: "ingest failed: 2 of 5 alerts refused: {1}: duplicate key; {3}: duplicate key",
 		},
 		{
 			name: "ingest refuses some of the valid ones", alerts: ".n...", ingest: refuse(1, 3),
 			wantCode: http.StatusInternalServerError,
-			wantBody: "ingest failed: 2 of 5 alerts refused: {2}: duplicate key; {4}: duplicate key\n" +
+			wantBody: "ingest failed: 2 of 5 alerts not recorded: {2}, {4}; retry later\n" +
 				"1 of 5 alerts refused: " + reason(name, 1),
 			wantTaken: []int{0, 2, 3, 4}, wantLog: "refused=3 alerts=5",
+			wantError: "ingest failed: 2 of 5 alerts refused: {2}: duplicate key; {4}: duplicate key\n" +
+				"1 of 5 alerts refused: " + reason(name, 1),
 		},
 		{
 			name: "ingest refuses some, wrapped", alerts: "t..", ingest: func(a []alert.Alert) error { return fmt.Errorf("store: %w", refuse(0)(a)) },
 			wantCode: http.StatusInternalServerError,
-			wantBody: "ingest failed: 1 of 3 alerts refused: {1}: duplicate key\n" +
+			wantBody: "ingest failed: 1 of 3 alerts not recorded: {1}; retry later\n" +
 				"1 of 3 alerts refused: " + reason(typ, 0),
 			wantTaken: []int{1, 2}, wantLog: "refused=2 alerts=3",
+			wantError: "ingest failed: 1 of 3 alerts refused: {1}: duplicate key\n" +
+				"1 of 3 alerts refused: " + reason(typ, 0),
 		},
 		{
 			name: "ingest refuses an alert it was not given", alerts: "..",
 			ingest: func([]alert.Alert) error {
 				return &alert.RejectedError{Rejections: []alert.Rejection{{Index: 2, Err: duplicate}}, Total: 2}
 			},
-			wantCode: http.StatusInternalServerError, wantBody: "ingest failed: 1 of 2 alerts refused: [2]: duplicate key",
+			wantCode: http.StatusInternalServerError, wantBody: "ingest failed: 2 of 2 alerts not recorded: {0}, {1}; retry later",
 			wantTaken: []int{0, 1}, wantLog: "refused=2 alerts=2",
+			wantError: "ingest failed: 1 of 2 alerts refused: [2]: duplicate key",
 		},
 		{
 			name: "ingest fails", alerts: "n..", ingest: func([]alert.Alert) error { return errors.New("store unavailable") },
 			wantCode:  http.StatusInternalServerError,
-			wantBody:  "ingest failed: store unavailable\n1 of 3 alerts refused: " + reason(name, 0),
+			wantBody:  "ingest failed: 2 of 3 alerts not recorded: {1}, {2}; retry later\n1 of 3 alerts refused: " + reason(name, 0),
 			wantTaken: []int{1, 2}, wantLog: "refused=3 alerts=3",
+			wantError: "ingest failed: store unavailable\n1 of 3 alerts refused: " + reason(name, 0),
 		},
 	}
 	for _, f := range partialFormats {
@@ -354,12 +369,21 @@ func TestHandlerTakesValidNeighbours(t *testing.T) {
 				f.handler(ingest, opts).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(f.payload(items))))
 
 				require.Equal(t, tt.wantCode, rec.Code, rec.Body.String())
-				if tt.wantBody != "" {
-					want := tt.wantBody
+				at := func(text string) string {
 					for i := range tt.alerts {
-						want = strings.ReplaceAll(want, fmt.Sprintf("{%d}", i), fmt.Sprintf(f.path, i))
+						text = strings.ReplaceAll(text, fmt.Sprintf("{%d}", i), fmt.Sprintf(f.path, i))
 					}
-					assert.Equal(t, want+"\n", rec.Body.String())
+					return text
+				}
+				if tt.wantBody != "" {
+					assert.Equal(t, at(tt.wantBody)+"\n", rec.Body.String())
+				}
+				wantError := tt.wantBody
+				if tt.wantError != "" {
+					wantError = tt.wantError
+				}
+				if wantError != "" {
+					assert.Contains(t, logs.String(), "error="+strconv.Quote(at(wantError)))
 				}
 				if tt.wantTaken == nil {
 					assert.Empty(t, got, "the IngestFunc is not called without alerts to take")
@@ -399,7 +423,7 @@ func TestHandlerTakesValidNeighbours(t *testing.T) {
 func TestHandlerRefusalsAreBounded(t *testing.T) {
 	items := make([]string, 1000)
 	for i := range items {
-		items[i] = `{"labels":{"` + strings.Repeat("x-", 500) + `":"y"}}`
+		items[i] = `{"labels":{"` + strings.Repeat("x-", 125) + `":"y"}}` // invalid, under the length limit, and long enough that each reason is cut
 	}
 	s := &sink{}
 	rec := httptest.NewRecorder()
@@ -410,4 +434,99 @@ func TestHandlerRefusalsAreBounded(t *testing.T) {
 	assert.True(t, strings.HasPrefix(rec.Body.String(), `1000 of 1000 alerts refused: [0].labels: invalid label name "x-x-`), rec.Body.String())
 	assert.True(t, strings.HasSuffix(rec.Body.String(), "...; and 990 more\n"), rec.Body.String())
 	assert.Zero(t, s.count())
+}
+
+// brokenBody is a request body whose connection fails after the first
+// bytes, as a read that times out.
+type brokenBody struct{ sent bool }
+
+func (b *brokenBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		return copy(p, `[{"labels":`), nil
+	}
+	return 0, &net.OpError{
+		Op: "read", Net: "tcp",
+		Source: &net.TCPAddr{IP: net.IPv4(10, 244, 37, 14), Port: 9095},
+		Addr:   &net.TCPAddr{IP: net.IPv4(10, 244, 2, 9), Port: 53422},
+		Err:    os.ErrDeadlineExceeded,
+	}
+}
+
+// TestHandlerKeepsInternalsFromAnswers: what the service behind the intake
+// says when it fails (hosts, ports, databases) is logged, and never in the
+// answer to a client, which may not be authenticated; the answer names the
+// alerts not recorded and asks to retry.
+func TestHandlerKeepsInternalsFromAnswers(t *testing.T) {
+	const internal = "127.0.0.1:25432 database=amr"
+	storeDown := errors.New("failed to connect to user=postgres " + internal + ": dial error: connect: connection refused")
+	tests := []struct {
+		name     string
+		alerts   string // as in partialCase
+		ingest   func([]alert.Alert) error
+		wantBody string // with {i} for the path of the alert at index i
+	}{
+		{
+			name: "ingest fails", alerts: "...", ingest: func([]alert.Alert) error { return storeDown },
+			wantBody: "ingest failed: 3 of 3 alerts not recorded: {0}, {1}, {2}; retry later",
+		},
+		{
+			name: "ingest fails, wrapped", alerts: "n..", ingest: func([]alert.Alert) error { return fmt.Errorf("recording alerts: %w", storeDown) },
+			wantBody: "ingest failed: 2 of 3 alerts not recorded: {1}, {2}; retry later\n" +
+				`1 of 3 alerts refused: {0}.labels: invalid label name "1x"`,
+		},
+		{
+			name: "ingest refuses some", alerts: "...",
+			ingest: func(a []alert.Alert) error {
+				errs := make([]error, len(a))
+				errs[1] = storeDown
+				return alert.Rejected(errs)
+			},
+			wantBody: "ingest failed: 1 of 3 alerts not recorded: {1}; retry later",
+		},
+		{
+			name: "ingest fails, many alerts", alerts: "............", ingest: func([]alert.Alert) error { return storeDown },
+			wantBody: "ingest failed: 12 of 12 alerts not recorded: {0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9} and 2 more; retry later",
+		},
+	}
+	for _, f := range partialFormats {
+		for _, tt := range tests {
+			t.Run(f.name+"/"+tt.name, func(t *testing.T) {
+				items := make([]string, len(tt.alerts))
+				for i := range items {
+					items[i] = f.alert(i, tt.alerts[i])
+				}
+				var logs bytes.Buffer
+				h := f.handler(func(_ context.Context, a []alert.Alert) error { return tt.ingest(a) }, &alert.HandlerOptions{
+					Decode: alert.DecodeOptions{Now: func() time.Time { return t0 }},
+					Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+				})
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(f.payload(items))))
+
+				require.Equal(t, http.StatusInternalServerError, rec.Code)
+				want := tt.wantBody
+				for i := range tt.alerts {
+					want = strings.ReplaceAll(want, fmt.Sprintf("{%d}", i), fmt.Sprintf(f.path, i))
+				}
+				assert.Equal(t, want+"\n", rec.Body.String())
+				for _, part := range []string{"127.0.0.1", "25432", "database=amr", "postgres", "connection refused"} {
+					assert.NotContains(t, rec.Body.String(), part)
+				}
+				assert.Contains(t, logs.String(), internal, "the log has the whole reason")
+			})
+		}
+	}
+
+	t.Run("connection fails", func(t *testing.T) {
+		var logs bytes.Buffer
+		h := alert.PrometheusHandler(func(context.Context, []alert.Alert) error { return nil }, &alert.HandlerOptions{
+			Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", &brokenBody{}))
+		assert.Equal(t, http.StatusBadRequest, rec.Code)
+		assert.Equal(t, "reading body: the connection failed or timed out\n", rec.Body.String())
+		assert.Contains(t, logs.String(), "read tcp 10.244.37.14:9095->10.244.2.9:53422: i/o timeout")
+	})
 }

@@ -314,6 +314,27 @@ func (e *Escalator) PlanFor(c severity.Classification, ladder string) (Plan, err
 	return plan, nil
 }
 
+// Responders returns who answers for an incident at t: the people its
+// escalation policy pages, at any step — those it names, and the on-call of
+// the layers it names, looked up at t — and the teams it names. An incident
+// whose escalation has not engaged, or whose policy is unknown, has none.
+// The incident API's default authorization takes them as the incident's
+// responders.
+func (e *Escalator) Responders(inc *incident.Incident, t time.Time) (people, teams []string) {
+	if inc.Escalation == nil || inc.Escalation.Policy == "" {
+		return nil, nil
+	}
+	p, err := e.policy(inc.Escalation.Policy)
+	if err != nil {
+		return nil, nil
+	}
+	var page Page
+	for _, s := range p.Steps {
+		e.resolve(&page, s.Notify, t)
+	}
+	return page.People, page.Teams
+}
+
 // Policy returns a policy by name: one added, or one derived from a ladder
 // and a response ("sre/page 10m"), which every replica derives alike. It
 // fails for a name that is neither.

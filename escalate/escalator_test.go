@@ -445,3 +445,26 @@ func TestRun(t *testing.T) {
 	cancel()
 	assert.ErrorIs(t, <-done, context.Canceled)
 }
+
+// The responders of an incident are everyone its policy pages, at any
+// step, with the on-call looked up at the time asked: the incident API
+// lets them act on it.
+func TestResponders(t *testing.T) {
+	w := newWorld(t, weekTime(t, "Mon 10:00"), sreConfig)
+	w.open("db", "severity_level=3", "service_level=platinum")
+	w.at("Mon 10:05")
+	people, teams := w.e.Responders(w.get("db"), weekTime(t, "Mon 10:05"))
+	assert.Equal(t, []string{"bravo", "delta", "sre-lead"}, people)
+	assert.Equal(t, []string{"sre"}, teams)
+
+	// After the shift change, the L1 on call is charlie; at night, L2 is
+	// off duty.
+	people, _ = w.e.Responders(w.get("db"), weekTime(t, "Mon 16:05"))
+	assert.Equal(t, []string{"charlie", "delta", "sre-lead"}, people)
+	people, _ = w.e.Responders(w.get("db"), weekTime(t, "Mon 21:00"))
+	assert.NotContains(t, people, "delta")
+
+	people, teams = w.e.Responders(&incident.Incident{ID: "quiet"}, weekTime(t, "Mon 10:05"))
+	assert.Empty(t, people, "no escalation, no responders")
+	assert.Empty(t, teams)
+}

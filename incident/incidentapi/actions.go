@@ -2,10 +2,12 @@ package incidentapi
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
+	"unicode/utf8"
 
 	"github.com/prometheus/common/model"
 
@@ -58,113 +60,165 @@ type ResolveRequest struct {
 // EmptyRequest is the body of wake and accept: nothing, or {}.
 type EmptyRequest struct{}
 
-// MaxNameBytes is the longest assignee or hand-over recipient accepted.
-const MaxNameBytes = 256
+// MaxTextBytes is the longest comment or note accepted.
+const MaxTextBytes = 16 << 10
 
 // action is an endpoint POST /incidents/{id}/{name}, which makes a history
 // entry of a kind.
 type action struct {
-	name string
+	name Action
 	kind incident.EventKind
-	// do decodes a body and acts on an incident; it returns the incident
-	// as it became.
-	do func(a *API, ctx context.Context, id incident.ID, actor string, body []byte) (*incident.Incident, error)
+	// do decodes a body, has the action authorized and takes it; it
+	// returns the incident as it became.
+	do func(a *API, ctx context.Context, r *Request, body []byte) (*incident.Incident, error)
+}
+
+// body is a request body: check validates it, and fills in what
+// authorization needs from it.
+type body interface {
+	check(a *API, r *Request) error
 }
 
 // withBody makes an action's do from a function of its decoded body.
-func withBody[T any](f func(a *API, ctx context.Context, id incident.ID, actor string, req *T) (*incident.Incident, error)) func(*API, context.Context, incident.ID, string, []byte) (*incident.Incident, error) {
-	return func(a *API, ctx context.Context, id incident.ID, actor string, body []byte) (*incident.Incident, error) {
-		var req T
-		if err := decode(body, &req); err != nil {
+func withBody[T any, P interface {
+	*T
+	body
+}](f func(a *API, ctx context.Context, r *Request, req P) (*incident.Incident, error)) func(*API, context.Context, *Request, []byte) (*incident.Incident, error) {
+	return func(a *API, ctx context.Context, r *Request, b []byte) (*incident.Incident, error) {
+		req := P(new(T))
+		if err := decode(b, req); err != nil {
 			return nil, err
 		}
-		return f(a, ctx, id, actor, &req)
+		if err := req.check(a, r); err != nil {
+			return nil, err
+		}
+		if err := a.authorize(ctx, r); err != nil {
+			return nil, err
+		}
+		return f(a, ctx, r, req)
 	}
 }
 
+// authorize reads the incident and asks Options.Authorize.
+func (a *API) authorize(ctx context.Context, r *Request) error {
+	inc, err := a.m.Store().Get(ctx, r.Incident.ID)
+	if err != nil {
+		return err
+	}
+	r.Incident = inc
+	if err := a.opts.Authorize(ctx, r); err != nil {
+		if errors.Is(err, ErrForbidden) {
+			return &apiError{status: http.StatusForbidden, body: ErrorBody{Error: err.Error()}, err: err}
+		}
+		return fmt.Errorf("authorizing %s of incident %s by %s: %w", r.Action, inc.ID, r.Actor, err)
+	}
+	return nil
+}
+
+func (req *NoteRequest) check(*API, *Request) error { return text("note", req.Note) }
+
+func (req *AssignRequest) check(a *API, r *Request) (err error) {
+	r.Assignee, err = a.name("assignee", req.Assignee)
+	return err
+}
+
+func (req *CommentRequest) check(*API, *Request) error {
+	if strings.TrimSpace(req.Text) == "" {
+		return badRequest("text", "missing")
+	}
+	return text("text", req.Text)
+}
+
+func (req *SnoozeRequest) check(*API, *Request) error { return text("comment", req.Comment) }
+
+func (*EmptyRequest) check(*API, *Request) error { return nil }
+
+func (req *HandoverRequest) check(a *API, r *Request) (err error) {
+	if r.Assignee, err = a.name("to", req.To); err != nil {
+		return err
+	}
+	if r.Assignee == r.Actor {
+		return badRequest("to", "%q is you: hand over to someone else", r.Assignee)
+	}
+	return text("note", req.Note)
+}
+
+func (req *ResolveRequest) check(_ *API, r *Request) error {
+	r.Force = req.Force
+	return text("note", req.Note)
+}
+
 var actions = []action{
-	{"acknowledge", incident.EventAcknowledged, withBody(func(a *API, ctx context.Context, id incident.ID, actor string, req *NoteRequest) (*incident.Incident, error) {
-		return a.m.Acknowledge(ctx, id, actor, req.Note)
+	{ActionAcknowledge, incident.EventAcknowledged, withBody(func(a *API, ctx context.Context, r *Request, req *NoteRequest) (*incident.Incident, error) {
+		return a.m.Acknowledge(ctx, r.Incident.ID, r.Actor, req.Note)
 	})},
-	{"unacknowledge", incident.EventUnacknowledged, withBody(func(a *API, ctx context.Context, id incident.ID, actor string, req *NoteRequest) (*incident.Incident, error) {
-		return a.m.Unacknowledge(ctx, id, actor, req.Note)
+	{ActionUnacknowledge, incident.EventUnacknowledged, withBody(func(a *API, ctx context.Context, r *Request, req *NoteRequest) (*incident.Incident, error) {
+		return a.m.Unacknowledge(ctx, r.Incident.ID, r.Actor, req.Note)
 	})},
-	{"assign", incident.EventAssigned, withBody(func(a *API, ctx context.Context, id incident.ID, actor string, req *AssignRequest) (*incident.Incident, error) {
-		assignee, err := name("assignee", req.Assignee)
-		if err != nil {
+	{ActionAssign, incident.EventAssigned, withBody(func(a *API, ctx context.Context, r *Request, _ *AssignRequest) (*incident.Incident, error) {
+		return a.m.Assign(ctx, r.Incident.ID, r.Actor, r.Assignee)
+	})},
+	{ActionComment, incident.EventCommented, withBody(func(a *API, ctx context.Context, r *Request, req *CommentRequest) (*incident.Incident, error) {
+		if err := a.m.Comment(ctx, r.Incident.ID, r.Actor, req.Text); err != nil {
 			return nil, err
 		}
-		return a.m.Assign(ctx, id, actor, assignee)
+		return a.m.Store().Get(ctx, r.Incident.ID)
 	})},
-	{"comment", incident.EventCommented, withBody(func(a *API, ctx context.Context, id incident.ID, actor string, req *CommentRequest) (*incident.Incident, error) {
-		if strings.TrimSpace(req.Text) == "" {
-			return nil, badRequest("text", "missing")
-		}
-		if err := a.m.Comment(ctx, id, actor, req.Text); err != nil {
-			return nil, err
-		}
-		return a.m.Store().Get(ctx, id)
-	})},
-	{"snooze", incident.EventSnoozed, withBody(func(a *API, ctx context.Context, id incident.ID, actor string, req *SnoozeRequest) (*incident.Incident, error) {
+	{ActionSnooze, incident.EventSnoozed, withBody(func(a *API, ctx context.Context, r *Request, req *SnoozeRequest) (*incident.Incident, error) {
 		o, err := a.snoozeOptions(req)
 		if err != nil {
 			return nil, err
 		}
-		return a.m.Snooze(ctx, id, actor, o)
+		return a.m.Snooze(ctx, r.Incident.ID, r.Actor, o)
 	})},
-	{"wake", incident.EventWoke, withBody(func(a *API, ctx context.Context, id incident.ID, actor string, _ *EmptyRequest) (*incident.Incident, error) {
-		return a.m.Wake(ctx, id, actor)
+	{ActionWake, incident.EventWoke, withBody(func(a *API, ctx context.Context, r *Request, _ *EmptyRequest) (*incident.Incident, error) {
+		return a.m.Wake(ctx, r.Incident.ID, r.Actor)
 	})},
-	{"handover", incident.EventHandedOver, withBody(func(a *API, ctx context.Context, id incident.ID, actor string, req *HandoverRequest) (*incident.Incident, error) {
-		to, err := name("to", req.To)
-		if err != nil {
-			return nil, err
-		}
-		if to == actor {
-			return nil, badRequest("to", "%q is you: hand over to someone else", to)
-		}
-		return a.m.Handover(ctx, id, actor, to, req.Note)
+	{ActionHandover, incident.EventHandedOver, withBody(func(a *API, ctx context.Context, r *Request, req *HandoverRequest) (*incident.Incident, error) {
+		return a.m.Handover(ctx, r.Incident.ID, r.Actor, r.Assignee, req.Note)
 	})},
-	{"accept", incident.EventHandoverAccepted, withBody(func(a *API, ctx context.Context, id incident.ID, actor string, _ *EmptyRequest) (*incident.Incident, error) {
-		return a.m.AcceptHandover(ctx, id, actor)
+	{ActionAccept, incident.EventHandoverAccepted, withBody(func(a *API, ctx context.Context, r *Request, _ *EmptyRequest) (*incident.Incident, error) {
+		return a.m.AcceptHandover(ctx, r.Incident.ID, r.Actor)
 	})},
-	{"resolve", incident.EventResolved, withBody(func(a *API, ctx context.Context, id incident.ID, actor string, req *ResolveRequest) (*incident.Incident, error) {
-		return a.m.Resolve(ctx, id, actor, req.Note, req.Force)
+	{ActionResolve, incident.EventResolved, withBody(func(a *API, ctx context.Context, r *Request, req *ResolveRequest) (*incident.Incident, error) {
+		return a.m.Resolve(ctx, r.Incident.ID, r.Actor, req.Note, req.Force)
 	})},
-	{"close", incident.EventClosed, withBody(func(a *API, ctx context.Context, id incident.ID, actor string, req *NoteRequest) (*incident.Incident, error) {
-		return a.m.Close(ctx, id, actor, req.Note)
+	{ActionClose, incident.EventClosed, withBody(func(a *API, ctx context.Context, r *Request, req *NoteRequest) (*incident.Incident, error) {
+		return a.m.Close(ctx, r.Incident.ID, r.Actor, req.Note)
 	})},
-	{"reopen", incident.EventReopened, withBody(func(a *API, ctx context.Context, id incident.ID, actor string, req *NoteRequest) (*incident.Incident, error) {
-		return a.m.Reopen(ctx, id, actor, req.Note)
+	{ActionReopen, incident.EventReopened, withBody(func(a *API, ctx context.Context, r *Request, req *NoteRequest) (*incident.Incident, error) {
+		return a.m.Reopen(ctx, r.Incident.ID, r.Actor, req.Note)
 	})},
 }
 
 // act serves POST /incidents/{id}/{name}: it reads the body, acts, tells
-// Options.Changed, and answers with the incident's detail.
+// Options.Changed, and answers with the incident as it became — not its
+// detail, whose history may be long: GET /incidents/{id} and
+// /incidents/{id}/history read that.
 func (a *API) act(w http.ResponseWriter, r *http.Request, actor string, act action) (any, error) {
+	n := min(r.ContentLength, a.opts.MaxBody)
+	if n < 0 {
+		n = a.opts.MaxBody // unknown: as much as it may be
+	}
+	if !a.opts.Budget.TryReserve(n) {
+		w.Header().Set("Retry-After", "1")
+		return nil, &apiError{status: http.StatusServiceUnavailable, body: ErrorBody{Error: "busy: the request bodies in flight fill the server's budget; retry later"}}
+	}
+	defer a.opts.Budget.Release(n)
 	body, err := a.readBody(w, r)
 	if err != nil {
 		return nil, err
 	}
 	ctx := r.Context()
-	inc, err := act.do(a, ctx, incident.ID(r.PathValue("id")), actor, body)
+	req := &Request{Actor: actor, Action: act.name, Incident: &incident.Incident{ID: incident.ID(r.PathValue("id"))}}
+	inc, err := act.do(a, ctx, req, body)
 	if err != nil {
 		return nil, err
-	}
-	// The detail is taken before the hook sees the incident, so that the
-	// answer is the incident as the action left it.
-	var d *Detail
-	ms, err := a.m.Store().Members(ctx, inc.ID)
-	if err == nil {
-		d, err = a.describe(ctx, incident.View{Incident: inc, Members: ms, At: a.opts.Now()})
 	}
 	if a.opts.Changed != nil {
 		a.opts.Changed(context.WithoutCancel(ctx), inc, act.kind)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
+	return a.incident(inc), nil
 }
 
 // snoozeOptions checks a snooze's body.
@@ -211,17 +265,23 @@ func parseDuration(s string) (time.Duration, error) {
 	return time.ParseDuration(s)
 }
 
-// name checks the name of a person: not blank, not too long, and free of
-// control characters. Surrounding spaces are trimmed.
-func name(field, s string) (string, error) {
+// name checks the name of a person given in a body's field: see
+// checkName. Surrounding spaces are trimmed.
+func (a *API) name(field, s string) (string, error) {
 	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return "", badRequest(field, "missing")
-	case len(s) > MaxNameBytes:
-		return "", badRequest(field, "longer than %d bytes", MaxNameBytes)
-	case strings.ContainsFunc(s, unicode.IsControl):
-		return "", badRequest(field, "contains control characters")
+	if err := checkName(s, a.reserved()); err != nil {
+		return "", badRequest(field, "%v", err)
 	}
 	return s, nil
+}
+
+// text checks a comment or a note: at most MaxTextBytes, of UTF-8.
+func text(field, s string) error {
+	switch {
+	case len(s) > MaxTextBytes:
+		return badRequest(field, "%d bytes is longer than the limit of %d", len(s), MaxTextBytes)
+	case !utf8.ValidString(s):
+		return badRequest(field, "not valid UTF-8")
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"path"
 	"time"
 
+	"github.com/alertkit/alertkit/alert"
 	"github.com/alertkit/alertkit/incident"
 	"github.com/alertkit/alertkit/mql"
 	"github.com/alertkit/alertkit/notify"
@@ -42,6 +43,19 @@ type Options struct {
 	// Challenge is the WWW-Authenticate header of a 401. Default
 	// DefaultChallenge.
 	Challenge string
+	// Authorize decides whether an authenticated actor may take an action
+	// on an incident: nil lets it, an error wrapping ErrForbidden refuses
+	// it with 403 and the error's text, any other error is answered 500
+	// (and logged). Reading is open to every authenticated actor. Default:
+	// a zero Policy's Authorize — set a Policy's hooks to tell it who is on
+	// call, who belongs to which team, and who has which role.
+	Authorize func(ctx context.Context, req *Request) error
+	// ReservedActors are names, besides those alertkit writes itself
+	// ("alertkit" or the Manager's actor, "escalator", "notify", "api"),
+	// that no person may act as or be assigned: the host's own bots. A
+	// request whose actor is reserved, or whose name is not printable
+	// text (see MaxNameBytes), is answered 403 and logged at Warn.
+	ReservedActors []string
 
 	// Changed is called after each successful action, with the incident as
 	// it became and the kind of history entry the action made (for
@@ -78,7 +92,18 @@ type Options struct {
 	// MaxBody is the largest request body accepted, in bytes; a larger one
 	// is answered with 413. Default DefaultMaxBody.
 	MaxBody int64
+	// Budget bounds the bytes of the request bodies read at once: a body
+	// reserves its Content-Length (MaxBody when it has none) before it is
+	// read, and a request the budget cannot hold is answered 503 with
+	// Retry-After, unread. Give the intake's handlers the same budget to
+	// bound the bodies of the whole service. Default: a budget of the
+	// API's own of DefaultBudget.
+	Budget *alert.BodyBudget
 }
+
+// DefaultBudget is the size of the API's body budget when Options.Budget
+// is nil: 4 MiB, 64 bodies of DefaultMaxBody at once.
+const DefaultBudget = 4 << 20
 
 // API is the HTTP API of an incident Manager: search, read, and act on
 // incidents. It is an http.Handler; see the package documentation for its
@@ -113,6 +138,12 @@ func New(m *incident.Manager, opts *Options) (*API, error) {
 	if a.opts.MaxBody == 0 {
 		a.opts.MaxBody = DefaultMaxBody
 	}
+	if a.opts.Authorize == nil {
+		a.opts.Authorize = (&Policy{}).Authorize
+	}
+	if a.opts.Budget == nil {
+		a.opts.Budget = alert.NewBodyBudget(DefaultBudget)
+	}
 	if a.opts.Challenge == "" {
 		a.opts.Challenge = DefaultChallenge
 	}
@@ -143,7 +174,7 @@ func (a *API) routes() {
 		a.handle("GET /incidents/{id}/deliveries", a.getDeliveries)
 	}
 	for _, act := range actions {
-		a.mux.HandleFunc("POST /incidents/{id}/"+act.name, a.serve(func(w http.ResponseWriter, r *http.Request, actor string) (any, error) {
+		a.mux.HandleFunc("POST /incidents/{id}/"+string(act.name), a.serve(func(w http.ResponseWriter, r *http.Request, actor string) (any, error) {
 			return a.act(w, r, actor, act)
 		}))
 	}
@@ -171,6 +202,18 @@ func (a *API) serve(h handler) http.HandlerFunc {
 			w.Header().Set("WWW-Authenticate", a.opts.Challenge)
 			a.writeJSON(w, r, http.StatusUnauthorized, &ErrorBody{Error: "authentication failed"})
 			return
+		}
+		if a.opts.Authenticate != nil {
+			if err := checkName(actor, a.reserved()); err != nil {
+				a.opts.Logger.LogAttrs(r.Context(), slog.LevelWarn, "incidentapi: actor refused",
+					slog.String("method", r.Method),
+					slog.String("path", r.URL.Path),
+					slog.String("remote", r.RemoteAddr),
+					slog.String("actor", fmt.Sprintf("%.64q", actor)),
+					slog.String("error", err.Error()))
+				a.writeJSON(w, r, http.StatusForbidden, &ErrorBody{Error: "actor: " + err.Error()})
+				return
+			}
 		}
 		v, err := h(w, r, actor)
 		if err != nil {

@@ -23,9 +23,9 @@
 // carry the JSON names.
 //
 //	GET  /incidents                   SearchResult      search by q, limit and before, newest first
-//	GET  /incidents/{id}              Detail            the incident and all about it
+//	GET  /incidents/{id}              Detail            the incident and all about it, its newest history
 //	GET  /incidents/{id}/members      MembersResult     its alerts, in the order they joined
-//	GET  /incidents/{id}/history      HistoryResult     its history, oldest first
+//	GET  /incidents/{id}/history      HistoryResult     a page of its history (limit, before), oldest first
 //	GET  /incidents/{id}/runbooks     RunbooksResult    its runbooks, highest priority first
 //	GET  /incidents/{id}/deliveries   DeliveriesResult  its notifications' delivery attempts
 //	GET  /incidents/{id}/similar      SimilarResult     incidents of its project and triggers (limit)
@@ -58,11 +58,23 @@
 // A page holds limit incidents, 1 to 1000, DefaultSearchLimit by default.
 // When it is full, next is the ID to pass as before for the next page.
 //
+// # History
+//
+// A Detail holds the newest DetailHistory entries of the incident's
+// history; when there are older ones, history_next is the before of
+// GET /incidents/{id}/history?before=, whose pages of limit entries (1 to
+// MaxHistoryLimit, DefaultHistoryLimit by default), oldest first, lead
+// back to the beginning with their next. The store keeps at most
+// incident.DefaultMaxHistory entries of one incident: the oldest are then
+// folded into one entry of kind folded, whose folded field counts them and
+// whose note says of which kinds and when — nothing goes unsaid.
+//
 // # Actions
 //
 // An action is done by the actor that Options.Authenticate returns, whom
-// the incident's history records, and answers with the incident's Detail
-// as the action left it. Every field of a body is optional unless said
+// the incident's history records, and answers with the [Incident] as the
+// action left it — not its Detail, whose history may be long. Comments and
+// notes are at most MaxTextBytes. Every field of a body is optional unless said
 // otherwise, and so is the body itself: an empty body is {}. The body must
 // be sent as application/json even when empty; a browser on another origin
 // cannot send that without the API's origin allowing it (CORS), so a page
@@ -81,6 +93,26 @@
 //     with accept. An incident that someone else owns is reassigned with
 //     assign instead.
 //   - resolve is refused while alerts still fire, unless force is true.
+//
+// # Authorization
+//
+// Options.Authorize decides who may take which action on which incident;
+// reading is open to every authenticated actor. By default a [Policy]
+// decides, fed by the host's hooks: anyone may comment and acknowledge;
+// the incident's responders — its owner, its on-call, its team — may
+// unacknowledge, snooze, wake, resolve, reopen, hand over, and take an
+// incident nobody owns; reassigning someone else's incident, resolving by
+// force and closing need [RoleIncidentCommander]. A refusal is 403:
+//
+//	{"error": "forbidden: olga.owner owns incident 01M83T4CM01S1D9JQ8GS4GHR5R: reassigning it needs the incident-commander role"}
+//
+// An actor's name is checked before anything else: at most MaxNameBytes of
+// printable UTF-8, without surrounding spaces, control characters or
+// format characters (bidirectional overrides, zero-width spaces), and not a
+// name alertkit writes itself ("alertkit", "escalator", "notify", "api")
+// or one of Options.ReservedActors, in any case — so that no one can write
+// a history entry that reads as alertkit's. The same holds for an assignee
+// and a hand-over's recipient.
 //
 // After each successful action the API calls Options.Changed, once, with
 // the incident and the kind of history entry the action made:
@@ -129,6 +161,8 @@
 //	     {"error": "q: 1:18: expected a field or label after AND, got end of query", "field": "q",
 //	      "position": {"offset": 17, "line": 1, "column": 18}}
 //	401  Authenticate failed: {"error": "authentication failed"}, with WWW-Authenticate
+//	403  the actor may not take the action (Options.Authorize), or may not go by that name:
+//	     {"error": "actor: \"alertkit\" is a name alertkit writes itself"}
 //	404  no such incident, or no such endpoint
 //	405  a method the endpoint does not take, with Allow
 //	409  the action does not apply now: a transition the status does not allow
@@ -139,10 +173,13 @@
 //	413  a body larger than Options.MaxBody
 //	415  a POST whose Content-Type is not application/json
 //	500  anything else: {"error": "internal error"}; the error is logged, not sent
-//	503  the request was cancelled or timed out before it was done
+//	503  the request was cancelled or timed out before it was done, or the bodies in
+//	     flight fill Options.Budget (with Retry-After)
 //
 // # Concurrency
 //
-// An API may serve many requests at once; it calls Options.Authenticate and
-// Options.Changed concurrently.
+// An API may serve many requests at once; it calls Options.Authenticate,
+// Options.Authorize and Options.Changed concurrently. Authorization sees the
+// incident as it stands just before the action: an action racing a change
+// of owner is judged on the owner it read.
 package incidentapi

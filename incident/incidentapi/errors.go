@@ -36,9 +36,12 @@ type Position struct {
 type apiError struct {
 	status int
 	body   ErrorBody
+	err    error // the error it tells of, if any
 }
 
 func (e *apiError) Error() string { return e.body.Error }
+
+func (e *apiError) Unwrap() error { return e.err }
 
 // badRequest is a 400 naming the field at fault ("" for none).
 func badRequest(field, format string, args ...any) error {

@@ -70,18 +70,17 @@ func Example() {
 		return
 	}
 	defer resp.Body.Close()
-	var got incidentapi.Detail
+	var got incidentapi.Incident
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(resp.Status)
 	fmt.Println(got.Status, "owner:", got.Owner)
-	last := got.History[len(got.History)-1]
-	fmt.Println(last.At.Format(time.TimeOnly), last.Actor, last.Kind, last.Note)
+	fmt.Println("acknowledged at", got.AckedAt.Format(time.TimeOnly))
 	// Output:
 	// changed: acknowledged
 	// 200 OK
 	// acknowledged owner: vasiliy.vasiliyev
-	// 09:29:12 vasiliy.vasiliyev acknowledged looking
+	// acknowledged at 09:29:12
 }

@@ -122,6 +122,22 @@ priority: 10
 			defer e.mu.Unlock()
 			e.changed = append(e.changed, string(inc.ID)+" "+string(kind)+" "+inc.Status.String())
 		},
+		// vasiliy.vasiliyev commands incidents; andrey.polovov is of the
+		// team sre.
+		Authorize: (&incidentapi.Policy{
+			Roles: func(_ context.Context, actor string) ([]incidentapi.Role, error) {
+				if actor == "vasiliy.vasiliyev" {
+					return []incidentapi.Role{incidentapi.RoleIncidentCommander}, nil
+				}
+				return nil, nil
+			},
+			TeamsOf: func(_ context.Context, actor string) ([]string, error) {
+				if actor == "andrey.polovov" {
+					return []string{"sre"}, nil
+				}
+				return nil, nil
+			},
+		}).Authorize,
 		Log:      e.log,
 		Runbooks: route.NewRunbooks([]*route.Runbook{rb}, nil),
 		URL:      func(id incident.ID) string { return "https://alertkit.example/incidents/" + string(id) },

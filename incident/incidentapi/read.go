@@ -20,6 +20,12 @@ const (
 	// of GET /incidents/{id}/similar.
 	DefaultSimilarLimit = 10
 	MaxSimilarLimit     = 100
+	// DefaultHistoryLimit and MaxHistoryLimit bound a page of GET
+	// /incidents/{id}/history; DetailHistory is how many of the newest
+	// entries an incident's detail holds.
+	DefaultHistoryLimit = 100
+	MaxHistoryLimit     = 1000
+	DetailHistory       = 50
 )
 
 // getIncidents serves GET /incidents?q=&limit=&before=.
@@ -79,15 +85,16 @@ func (a *API) getDetail(_ http.ResponseWriter, r *http.Request, _ string) (any, 
 
 // describe completes a view with its history, runbooks and deliveries.
 func (a *API) describe(ctx context.Context, v incident.View) (*Detail, error) {
-	history, err := a.m.Store().History(ctx, v.ID)
+	page, err := a.historyPage(ctx, v.ID, 0, DetailHistory)
 	if err != nil {
 		return nil, err
 	}
 	d := &Detail{
-		Incident: a.incident(v.Incident),
-		Summary:  incident.Summarize(v.Members),
-		Members:  members(v.Members),
-		History:  events(history),
+		Incident:    a.incident(v.Incident),
+		Summary:     incident.Summarize(v.Members),
+		Members:     members(v.Members),
+		History:     page.History,
+		HistoryNext: page.Next,
 	}
 	if d.Summary == nil {
 		d.Summary = incident.Summary{}
@@ -114,13 +121,32 @@ func (a *API) getMembers(_ http.ResponseWriter, r *http.Request, _ string) (any,
 	return &MembersResult{Members: members(v.Members)}, nil
 }
 
-// getHistory serves GET /incidents/{id}/history.
+// getHistory serves GET /incidents/{id}/history?limit=&before=.
 func (a *API) getHistory(_ http.ResponseWriter, r *http.Request, _ string) (any, error) {
-	history, err := a.m.Store().History(r.Context(), incident.ID(r.PathValue("id")))
+	limit, err := limitParam(r, DefaultHistoryLimit, MaxHistoryLimit)
 	if err != nil {
 		return nil, err
 	}
-	return &HistoryResult{History: events(history)}, nil
+	var before int64
+	if s := r.URL.Query().Get("before"); s != "" {
+		if before, err = strconv.ParseInt(s, 10, 64); err != nil || before < 1 {
+			return nil, badRequest("before", "want the seq of an entry, a whole number from 1, got %q", s)
+		}
+	}
+	return a.historyPage(r.Context(), incident.ID(r.PathValue("id")), before, limit)
+}
+
+// historyPage reads the newest limit entries of a history before a seq.
+func (a *API) historyPage(ctx context.Context, id incident.ID, before int64, limit int) (*HistoryResult, error) {
+	page, err := a.m.Store().HistoryPage(ctx, id, incident.HistoryQuery{Before: before, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	res := &HistoryResult{History: events(page)}
+	if len(page) == limit && page[0].Seq > 1 {
+		res.Next = page[0].Seq
+	}
+	return res, nil
 }
 
 // getRunbooks serves GET /incidents/{id}/runbooks.

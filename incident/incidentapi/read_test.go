@@ -2,9 +2,12 @@ package incidentapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -248,4 +251,68 @@ func TestInternalErrors(t *testing.T) {
 		}
 		assert.Empty(t, e.takeChanged())
 	})
+}
+
+// TestLongHistory comments on an incident far beyond the store's cap:
+// every answer stays small, the detail holds the newest entries, and
+// paging back through the history reaches every entry kept, the oldest
+// folded into one that counts them.
+func TestLongHistory(t *testing.T) {
+	e := newEnv(t, nil)
+	note := strings.Repeat("x", 1000)
+	const comments = incident.DefaultMaxHistory + 500
+	for i := range comments {
+		w := e.do(request{method: http.MethodPost, path: "/incidents/" + string(e.a) + "/comment", body: `{"text":"` + note + `"}`})
+		require.Equal(t, http.StatusOK, w.Code, "comment %d: %s", i, w.Body)
+		require.Less(t, w.Body.Len(), 2000, "an action answers with the incident, not its history")
+	}
+
+	w := e.do(request{method: http.MethodGet, path: "/incidents/" + string(e.a)})
+	require.Equal(t, http.StatusOK, w.Code)
+	var d incidentapi.Detail
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &d))
+	require.Len(t, d.History, incidentapi.DetailHistory)
+	require.NotZero(t, d.HistoryNext)
+	assert.Equal(t, d.History[0].Seq, d.HistoryNext)
+
+	// Page back to the beginning.
+	seen := len(d.History)
+	before := d.HistoryNext
+	var first incidentapi.Event
+	for before != 0 {
+		w := e.do(request{method: http.MethodGet, path: fmt.Sprintf("/incidents/%s/history?limit=300&before=%d", e.a, before)})
+		require.Equal(t, http.StatusOK, w.Code, "body: %s", w.Body)
+		var page incidentapi.HistoryResult
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &page))
+		require.LessOrEqual(t, len(page.History), 300)
+		require.NotEmpty(t, page.History)
+		require.Less(t, page.History[len(page.History)-1].Seq, before)
+		seen += len(page.History)
+		first, before = page.History[0], page.Next
+	}
+	assert.LessOrEqual(t, seen, incident.DefaultMaxHistory, "the store's cap holds")
+	assert.Equal(t, "folded", first.Kind)
+	assert.Equal(t, comments+3, first.Folded+seen-1, "the folded entry counts every entry it stands for")
+	assert.Contains(t, first.Note, "older entries")
+
+	for _, q := range []string{"before=0", "before=x", "limit=0", "limit=1001"} {
+		w := e.do(request{method: http.MethodGet, path: "/incidents/" + string(e.a) + "/history?" + q})
+		assert.Equal(t, http.StatusBadRequest, w.Code, "%s: %s", q, w.Body)
+	}
+}
+
+// TestTextLimits checks that comments and notes longer than MaxTextBytes
+// are refused, naming the field.
+func TestTextLimits(t *testing.T) {
+	e := newEnv(t, nil)
+	long := strings.Repeat("x", incidentapi.MaxTextBytes+1)
+	for _, tc := range []struct{ action, body, want string }{
+		{"comment", `{"text":"` + long + `"}`, `text: 16385 bytes is longer than the limit of 16384`},
+		{"acknowledge", `{"note":"` + long + `"}`, `note: 16385 bytes is longer than the limit of 16384`},
+		{"snooze", `{"for":"1h","comment":"` + long + `"}`, `comment: 16385 bytes is longer than the limit of 16384`},
+	} {
+		w := e.do(request{method: http.MethodPost, path: "/incidents/" + string(e.a) + "/" + tc.action, body: tc.body})
+		require.Equal(t, http.StatusBadRequest, w.Code, "%s: %s", tc.action, w.Body)
+		assert.Contains(t, w.Body.String(), tc.want)
+	}
 }

@@ -96,10 +96,14 @@ type Detail struct {
 	Incident
 	// Summary is each label with its values across the alerts, the
 	// triggers first.
-	Summary  incident.Summary `json:"summary"`
-	Members  []Member         `json:"members"`
-	History  []Event          `json:"history"`
-	Runbooks []Runbook        `json:"runbooks,omitzero"`
+	Summary incident.Summary `json:"summary"`
+	Members []Member         `json:"members"`
+	// History is the newest DetailHistory entries of the history, oldest
+	// first; HistoryNext, when set, is the before of the older ones, which
+	// GET /incidents/{id}/history?before= pages through.
+	History     []Event   `json:"history"`
+	HistoryNext int64     `json:"history_next,omitempty"`
+	Runbooks    []Runbook `json:"runbooks,omitzero"`
 	// Deliveries are the notifications' delivery attempts, oldest first;
 	// left out without Options.Log.
 	Deliveries []Delivery `json:"deliveries,omitzero"`
@@ -139,6 +143,9 @@ type Event struct {
 	// statuses of a transition.
 	From string `json:"from,omitempty"`
 	To   string `json:"to,omitempty"`
+	// Folded, on an entry of kind folded, counts the older entries it
+	// stands for; its note says of which kinds, and when.
+	Folded int `json:"folded,omitempty"`
 }
 
 // Runbook is a runbook that applies to an incident, highest priority first.
@@ -179,9 +186,13 @@ type MembersResult struct {
 	Members []Member `json:"members"`
 }
 
-// HistoryResult is the answer of GET /incidents/{id}/history, oldest first.
+// HistoryResult is the answer of GET /incidents/{id}/history: a page of
+// the history, oldest first.
 type HistoryResult struct {
 	History []Event `json:"history"`
+	// Next, when set, is the before of the page of older entries; it is
+	// left out on the page that begins the history.
+	Next int64 `json:"next,omitempty"`
 }
 
 // RunbooksResult is the answer of GET /incidents/{id}/runbooks, highest
@@ -301,6 +312,9 @@ func events(list []incident.Event) []Event {
 		ev := Event{Seq: e.Seq, At: utc(e.At), Kind: string(e.Kind), Actor: e.Actor, Note: e.Note, From: e.From, To: e.To}
 		if e.Alert != 0 {
 			ev.Alert = e.Alert.String()
+		}
+		if e.Fold != nil {
+			ev.Folded = e.Fold.Entries
 		}
 		out = append(out, ev)
 	}

@@ -16,8 +16,12 @@
 //	GET  /metrics              alertkit's metrics and the Go runtime's
 //	GET  /-/healthy            200 while it runs
 //
-// The incident API's actions need a bearer token, AMRECEIVER_TOKEN, the
-// actor being the X-Actor header; reading needs it too.
+// The incident API needs a bearer token, AMRECEIVER_TOKEN; an action needs
+// the X-Actor header too, naming who acts. Who may take which action is the
+// incident API's default policy: anyone may comment and acknowledge; the
+// incident's owner and the people its escalation pages may snooze, resolve,
+// hand over and take it; the people listed in AMRECEIVER_COMMANDERS
+// (comma-separated) may also reassign, resolve by force and close.
 //
 // With -postgres (or AMRECEIVER_POSTGRES), the state is kept in
 // PostgreSQL (package incident/pgstore) and any number of replicas may
@@ -38,6 +42,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -47,6 +52,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/alertkit/alertkit/alert"
+	"github.com/alertkit/alertkit/incident"
 	"github.com/alertkit/alertkit/incident/incidentapi"
 	"github.com/alertkit/alertkit/incident/pgstore"
 	"github.com/alertkit/alertkit/pipeline"
@@ -112,6 +118,15 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready func(addr s
 	}
 
 	token := os.Getenv("AMRECEIVER_TOKEN")
+	var commanders []string
+	for _, name := range strings.Split(os.Getenv("AMRECEIVER_COMMANDERS"), ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			commanders = append(commanders, name)
+		}
+	}
+	// The intake's handlers and the incident API share one budget of
+	// request bodies in flight, which bounds the memory they take at once.
+	budget := alert.NewBodyBudget(alert.DefaultInFlightBytes)
 	api, err := incidentapi.New(svc.Incidents, &incidentapi.Options{
 		Authenticate: func(r *http.Request) (string, error) {
 			if token == "" {
@@ -124,8 +139,24 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready func(addr s
 			if actor := r.Header.Get("X-Actor"); actor != "" {
 				return actor, nil
 			}
-			return "api", nil
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				return "reader", nil
+			}
+			return "", errors.New("no X-Actor header: an action needs to know who acts")
 		},
+		Authorize: (&incidentapi.Policy{
+			Responders: func(_ context.Context, inc *incident.Incident) (incidentapi.Responders, error) {
+				people, teams := svc.Escalator.Responders(inc, time.Now())
+				return incidentapi.Responders{People: people, Teams: teams}, nil
+			},
+			Roles: func(_ context.Context, actor string) ([]incidentapi.Role, error) {
+				if slices.Contains(commanders, actor) {
+					return []incidentapi.Role{incidentapi.RoleIncidentCommander}, nil
+				}
+				return nil, nil
+			},
+		}).Authorize,
+		Budget:   budget,
 		Changed:  svc.Pipeline.Changed,
 		Log:      svc.Log,
 		Runbooks: svc.Runbooks,
@@ -136,7 +167,11 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready func(addr s
 		return err
 	}
 
-	intake := &alert.HandlerOptions{Logger: logger, BearerToken: os.Getenv("AMRECEIVER_INTAKE_TOKEN")}
+	intake := &alert.HandlerOptions{
+		Logger:      logger,
+		BearerToken: os.Getenv("AMRECEIVER_INTAKE_TOKEN"),
+		Budget:      budget,
+	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /api/v2/alerts", alert.PrometheusHandler(svc.Pipeline.Ingest, intake))
 	mux.Handle("POST /alerts/webhook", alert.WebhookHandler(svc.Pipeline.Ingest, intake))
@@ -149,7 +184,7 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready func(addr s
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := alert.NewServer(ln.Addr().String(), mux)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	go func() { errc <- svc.Pipeline.Run(ctx, *tick) }()

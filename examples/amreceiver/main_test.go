@@ -137,6 +137,7 @@ func TestService(t *testing.T) {
 	notified := newSink(t)
 	t.Setenv("AMRECEIVER_NOTIFY_URL", notified.URL)
 	t.Setenv("AMRECEIVER_TOKEN", "s3cret")
+	t.Setenv("AMRECEIVER_COMMANDERS", "olga.ic, ops-lead")
 	base := start(t)
 
 	status, _ := request(t, http.MethodGet, base+"/-/healthy", "")
@@ -175,6 +176,23 @@ func TestService(t *testing.T) {
 	status, body = request(t, http.MethodPost, base+"/api/incidents/"+id+"/acknowledge", `{"note": "on it"}`, auth...)
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Contains(t, body, `"status":"acknowledged"`)
+
+	// Acting on it further is for those who answer for it: not a
+	// passer-by, but the lead its escalation pages; resolving it by force
+	// is for an incident commander.
+	as := func(actor string) []string { return []string{"Authorization", "Bearer s3cret", "X-Actor", actor} }
+	status, body = request(t, http.MethodPost, base+"/api/incidents/"+id+"/unacknowledge", `{}`, auth...)
+	assert.Equal(t, http.StatusForbidden, status, body)
+	status, body = request(t, http.MethodPost, base+"/api/incidents/"+id+"/unacknowledge", `{}`, as("shop-lead")...)
+	assert.Equal(t, http.StatusOK, status, body)
+	status, body = request(t, http.MethodPost, base+"/api/incidents/"+id+"/resolve", `{"force": true}`, as("shop-lead")...)
+	assert.Equal(t, http.StatusForbidden, status, body)
+	status, body = request(t, http.MethodPost, base+"/api/incidents/"+id+"/acknowledge", `{}`, as("alertkit")...)
+	assert.Equal(t, http.StatusForbidden, status, "no one acts as alertkit: %s", body)
+	status, body = request(t, http.MethodPost, base+"/api/incidents/"+id+"/acknowledge", `{}`, "Authorization", "Bearer s3cret")
+	assert.Equal(t, http.StatusUnauthorized, status, "an action names who acts: %s", body)
+	status, body = request(t, http.MethodPost, base+"/api/incidents/"+id+"/acknowledge", `{}`, as("olga.ic")...)
+	require.Equal(t, http.StatusOK, status, body)
 
 	status, body = request(t, http.MethodGet, base+"/metrics", "")
 	require.Equal(t, http.StatusOK, status)

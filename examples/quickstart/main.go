@@ -112,7 +112,11 @@ func run(ctx context.Context, out io.Writer) error {
 	var swept time.Time // the last sweep that changed something
 
 	// The receivers print what they are sent; a service would have Slack,
-	// PagerDuty or email here (see quickstart.yaml).
+	// PagerDuty or email here (see quickstart.yaml). Each receiver sends on
+	// its own, at once: what they are sent in one tick is printed after
+	// it, in order of time and receiver.
+	var sentMu sync.Mutex
+	var sent []string
 	printer := func(name string) notify.Notifier {
 		return notify.NotifierFunc(func(_ context.Context, n *notify.Notification) error {
 			who := append(slices.Clone(n.People), n.Teams...)
@@ -124,7 +128,9 @@ func run(ctx context.Context, out io.Writer) error {
 			if n.Reason == notify.ReasonDigest {
 				what = fmt.Sprintf("%d incidents", len(n.Items))
 			}
-			fmt.Fprintf(w, "  %s  notify %s: %s %s, incident %s%s — %s\n", clk.Now().Format("15:04:05.000"), name, n.Reason, what, short(n.Incident.ID), to, n.Note)
+			sentMu.Lock()
+			defer sentMu.Unlock()
+			sent = append(sent, fmt.Sprintf("  %s  notify %s: %s %s, incident %s%s — %s\n", clk.Now().Format("15:04:05.000"), name, n.Reason, what, short(n.Incident.ID), to, n.Note))
 			return nil
 		})
 	}
@@ -192,7 +198,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := alert.NewServer(ln.Addr().String(), mux)
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Shutdown(ctx)
 	base := "http://" + ln.Addr().String()
@@ -240,6 +246,13 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 		mu.Lock()
 		err := p.Tick(ctx)
+		sentMu.Lock()
+		slices.Sort(sent)
+		for _, line := range sent {
+			fmt.Fprint(w, line)
+		}
+		sent = sent[:0]
+		sentMu.Unlock()
 		mu.Unlock()
 		if err != nil {
 			return err
@@ -310,6 +323,16 @@ func printIncidents(ctx context.Context, w *tabwriter.Writer, m *incident.Manage
 		history, err := m.Store().History(ctx, inc.ID)
 		if err != nil {
 			return err
+		}
+		// Deliveries to several receivers at one instant are recorded in
+		// the order they ended: print them in order of their notes.
+		for i := 0; i < len(history); {
+			j := i + 1
+			for j < len(history) && history[i].Kind == incident.EventNotified && history[j].Kind == incident.EventNotified && history[j].At.Equal(history[i].At) {
+				j++
+			}
+			slices.SortFunc(history[i:j], func(a, b incident.Event) int { return strings.Compare(a.Note, b.Note) })
+			i = j
 		}
 		for _, e := range history {
 			fmt.Fprintf(w, "    %s\n", e.String())

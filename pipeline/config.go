@@ -60,8 +60,8 @@ import (
 //	runbooks: runbooks   # a directory of Markdown runbooks, relative to the file
 //	runbook_url: https://git.example.com/ops/runbooks/-/blob/main/{file}
 //	incident_url: https://alerts.example.com/incidents/{id}
-//	notify: {workers: 8, max_attempts: 12, timeout: 10s, digests: "0 9 * * *", time_zone: Europe/Berlin,
-//	         rates: {slack-ops: {per_minute: 20, burst: 5}}}
+//	notify: {workers: 4, max_attempts: 12, timeout: 10s, max_retry_after: 5m,   # workers per receiver
+//	         digests: "0 9 * * *", time_zone: Europe/Berlin, rates: {slack-ops: {per_minute: 20, burst: 5}}}
 //
 // Errors name the file, the line where the sections' own parsers give one,
 // and the item.
@@ -109,9 +109,12 @@ type File struct {
 		Workers     int            `yaml:"workers"`
 		MaxAttempts int            `yaml:"max_attempts"`
 		Timeout     model.Duration `yaml:"timeout"`
-		Digests     string         `yaml:"digests"`
-		TimeZone    string         `yaml:"time_zone"`
-		Rates       map[string]struct {
+		// MaxRetryAfter caps how long a receiver's Retry-After holds a
+		// notification back (notify.Options.MaxRetryAfter).
+		MaxRetryAfter model.Duration `yaml:"max_retry_after"`
+		Digests       string         `yaml:"digests"`
+		TimeZone      string         `yaml:"time_zone"`
+		Rates         map[string]struct {
 			PerMinute float64 `yaml:"per_minute"`
 			Burst     int     `yaml:"burst"`
 		} `yaml:"rates"`
@@ -468,7 +471,7 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 		return nil, err
 	}
 	nopts := &notify.Options{Now: o.Now, Owner: owner("notify", o.Replica), Lease: o.Lease, Workers: f.Notify.Workers, MaxAttempts: f.Notify.MaxAttempts, Timeout: time.Duration(f.Notify.Timeout),
-		Digests: f.Notify.Digests}
+		MaxRetryAfter: time.Duration(f.Notify.MaxRetryAfter), Digests: f.Notify.Digests}
 	if f.Notify.TimeZone != "" {
 		if nopts.Location, err = time.LoadLocation(f.Notify.TimeZone); err != nil {
 			return nil, fmt.Errorf("%s: notify.time_zone: %w", f.name, err)

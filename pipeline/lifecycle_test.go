@@ -472,3 +472,31 @@ func TestFileContinueWithin(t *testing.T) {
 	require.Len(t, sent.pages(), 2)
 	assert.Contains(t, sent.pages()[1], "step 2 of route:database/page 10m", "it went on")
 }
+
+// A receiver that asks to be left alone for a day is tried again within
+// notify.max_retry_after: a page does not wait a day.
+func TestFileMaxRetryAfter(t *testing.T) {
+	c := clock.NewFake(monday)
+	f, err := pipeline.ParseFile([]byte(lifecycleConfig+"notify: {max_retry_after: 2m}\n"), "service.yaml", ".")
+	require.NoError(t, err)
+	busy := notify.NotifierFunc(func(context.Context, *notify.Notification) error {
+		return &notify.StatusError{StatusCode: 503, Status: "503 Service Unavailable", RetryAfter: 24 * time.Hour, Retry: true}
+	})
+	log := notify.NewMemoryLog()
+	svc, err := f.Build(pipeline.BuildOptions{
+		Store: incident.NewMemoryStore(), Log: log, Now: c.Now, Entropy: rand.NewChaCha8([32]byte{1}),
+		Receivers: map[string]notify.Notifier{"pager": busy, "chat": busy},
+		Logger:    slog.New(slog.DiscardHandler),
+	})
+	require.NoError(t, err)
+	s := &service{t: t, ctx: context.Background(), clock: c, svc: svc}
+	require.NoError(t, s.report(pg1, monday, false))
+	s.run(3 * time.Minute) // the first page, refused
+	inc, _ := s.only()
+	attempts, err := log.Attempts(s.ctx, inc.ID)
+	require.NoError(t, err)
+	require.NotEmpty(t, attempts)
+	a := attempts[0]
+	assert.Equal(t, notify.Failed, a.Outcome)
+	assert.Equal(t, 2*time.Minute, a.RetryAt.Sub(a.At), "the receiver's day, capped")
+}

@@ -29,6 +29,11 @@ var ErrEmptyMatchers = errors.New("empty matcher list")
 // wrong, as Alertmanager's parser does: "0:6: end of input: expected close
 // brace".
 func ParseMatchers(s string) (*Query, error) {
+	if len(s) > MaxQueryBytes {
+		// Before Alertmanager's parser, which compiles every regular
+		// expression it reads.
+		return nil, fmt.Errorf("mql: alertmanager matchers: %d bytes is longer than the limit of %d", len(s), MaxQueryBytes)
+	}
 	ms, err := parse.Matchers(s)
 	if err != nil {
 		if ms, err = classicMatchers(s, err); err != nil {
@@ -60,7 +65,9 @@ func classicMatchers(s string, utf8Err error) (labels.Matchers, error) {
 
 // FromMatchers converts Alertmanager matchers into a query that is their
 // conjunction. An empty list is an error that wraps ErrEmptyMatchers rather
-// than the query that matches everything, and so is a nil matcher.
+// than the query that matches everything, and so is a nil matcher. A list
+// that costs more than MaxQueryCost is an error that wraps a *ParseError
+// without a position.
 func FromMatchers(ms labels.Matchers) (*Query, error) {
 	if len(ms) == 0 {
 		return nil, fmt.Errorf("mql: alertmanager matchers: %w: it would match every alert", ErrEmptyMatchers)
@@ -89,7 +96,11 @@ func FromMatchers(ms labels.Matchers) (*Query, error) {
 	if len(terms) == 1 {
 		expr = terms[0]
 	}
-	return (&Parser{}).compile(expr, nil)
+	q, err := (&Parser{}).compile(expr, nil)
+	if err != nil {
+		return nil, fmt.Errorf("mql: alertmanager matchers: %w", err)
+	}
+	return q, nil
 }
 
 // ErrNotMatchers is returned by Query.Matchers for a query that Alertmanager

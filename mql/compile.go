@@ -28,6 +28,7 @@ func (p *Parser) compile(expr Expr, positions map[*Predicate]*predicate) (*Query
 type compiler struct {
 	parser    *Parser
 	positions map[*Predicate]*predicate
+	budget    budget
 }
 
 func (c *compiler) node(e Expr) (*node, error) {
@@ -72,8 +73,14 @@ func (c *compiler) group(op nodeOp, terms []Expr) (*node, error) {
 	return n, nil
 }
 
-// errAt returns an error at the operator (value < 0) or at value number i of
-// predicate e.
+// Places in a predicate for errAt, besides its values.
+const (
+	atOperator  = -1
+	atPredicate = -2
+)
+
+// errAt returns an error at predicate e, at its operator or at its value
+// number value.
 func (c *compiler) errAt(e *Predicate, value int, format string, args ...any) error {
 	g := c.positions[e]
 	if g == nil {
@@ -81,6 +88,7 @@ func (c *compiler) errAt(e *Predicate, value int, format string, args ...any) er
 	}
 	pos := g.Pos
 	switch {
+	case value == atPredicate:
 	case value < 0 && g.Cmp != nil:
 		pos = g.Cmp.Pos
 	case value < 0:
@@ -96,13 +104,13 @@ func (c *compiler) errAt(e *Predicate, value int, format string, args ...any) er
 func (c *compiler) pred(e *Predicate) (*pred, error) {
 	p := &pred{op: e.Op.positive(), neg: e.Op.Negative(), perAlert: true}
 	if e.Op < OpEqual || e.Op > OpNotIn {
-		return nil, c.errAt(e, -1, "unknown operator %d", e.Op)
+		return nil, c.errAt(e, atOperator, "unknown operator %d", e.Op)
 	}
 	switch {
 	case p.op == OpIn && len(e.Values) == 0:
-		return nil, c.errAt(e, -1, "%s takes at least one value", e.Op)
+		return nil, c.errAt(e, atOperator, "%s takes at least one value", e.Op)
 	case p.op != OpIn && len(e.Values) != 1:
-		return nil, c.errAt(e, -1, "%s takes one value", e.Op)
+		return nil, c.errAt(e, atOperator, "%s takes one value", e.Op)
 	}
 	what := "~" + e.Name
 	if e.Label {
@@ -110,7 +118,7 @@ func (c *compiler) pred(e *Predicate) (*pred, error) {
 	} else {
 		f, ok := ParseField(e.Name)
 		if !ok {
-			return nil, c.errAt(e, -1, "unknown field %q", e.Name)
+			return nil, c.errAt(e, atOperator, "unknown field %q", e.Name)
 		}
 		what = e.Name
 		p.field, p.perAlert = f, f.perAlert()
@@ -130,11 +138,14 @@ func (c *compiler) pred(e *Predicate) (*pred, error) {
 
 	switch {
 	case p.op == OpRegexp && p.kind != kindText:
-		return nil, c.errAt(e, -1, "%s cannot be matched by a regular expression; compare it with =, <, <=, >, >= or IN", what)
+		return nil, c.errAt(e, atOperator, "%s cannot be matched by a regular expression; compare it with =, <, <=, >, >= or IN", what)
 	case p.op.ordering() && p.kind == kindText && !e.Label:
-		return nil, c.errAt(e, -1, "%s cannot be ordered: it is text; use =, !=, =~, !~ or IN", what)
+		return nil, c.errAt(e, atOperator, "%s cannot be ordered: it is text; use =, !=, =~, !~ or IN", what)
 	}
 
+	if err := c.spend(e, predicateCost); err != nil {
+		return nil, err
+	}
 	for i, v := range e.Values {
 		if err := c.value(p, e, i, v, what); err != nil {
 			return nil, err
@@ -147,10 +158,7 @@ func (c *compiler) pred(e *Predicate) (*pred, error) {
 // value compiles value number i of a predicate into p.
 func (c *compiler) value(p *pred, e *Predicate, i int, v, what string) error {
 	if p.op == OpRegexp {
-		if err := p.setRegexp(v); err != nil {
-			return c.errAt(e, i, "invalid regular expression %q: %s", v, reason(err))
-		}
-		return nil
+		return c.regexp(p, e, i, v)
 	}
 	if p.kind == kindText {
 		if p.op.ordering() {
@@ -220,22 +228,60 @@ func reason(err error) string {
 	return err.Error()
 }
 
+// regexp compiles the regular expression v, value number i of predicate
+// e, into p. It counts the cost of v in two steps, each before the work it
+// saves: the Unicode classes that v names, before parsing v, and then the
+// program that v expands to, before compiling it.
+func (c *compiler) regexp(p *pred, e *Predicate, i int, v string) error {
+	named := regexpSize{named: namedClasses(v)}
+	c.noteRegexp(named, e, i)
+	if err := c.spend(e, named.cost()); err != nil {
+		return err
+	}
+	tree, err := parseRegexp(v)
+	if err == nil {
+		size := tree.size.plus(named)
+		c.noteRegexp(size, e, i)
+		if err := c.spend(e, size.cost()-named.cost()); err != nil {
+			return err
+		}
+		err = p.setRegexp(v, tree.alone)
+	}
+	if err != nil {
+		return c.errAt(e, i, "invalid regular expression %q: %s", v, reason(err))
+	}
+	return nil
+}
+
+// where names value number i of predicate e in an error message: "at 1:8",
+// or, without positions, "on ~label".
+func (c *compiler) where(e *Predicate, i int) string {
+	g := c.positions[e]
+	if g == nil {
+		return "on ~" + quoteName(e.Name)
+	}
+	pos := g.Pos
+	switch {
+	case g.Cmp != nil:
+		pos = g.Cmp.Value.Pos
+	case i < len(g.In.Values):
+		pos = g.In.Values[i].Pos
+	}
+	return "at " + posOf(pos).String()
+}
+
 // setRegexp compiles the regular expression v, anchored, into p, with the
-// fastest test that decides as the regexp package does.
-func (p *pred) setRegexp(v string) error {
-	re, err := regexp.Compile("^(?:" + v + ")$")
+// fastest test that decides as the regexp package does. tree is v parsed
+// on its own, or nil if v parses only inside the anchoring group, as a)|(b
+// does: the regexp package then decides it as a whole.
+func (p *pred) setRegexp(v string, tree *syntax.Regexp) error {
+	re, err := regexp.Compile(anchor(v))
 	if err != nil {
 		return err
 	}
 	p.re = re
 	p.test, p.str, p.set = regexpTest(v)
-	if p.test != testRegexp {
-		return nil
-	}
-	tree, err := syntax.Parse(v, syntax.Perl)
-	if err != nil {
-		// v compiles only inside the anchoring group, as a)|(b does: the
-		// regexp package decides it as a whole.
+	if p.test != testRegexp || tree == nil {
 		return nil
 	}
 	tree = tree.Simplify()
@@ -338,7 +384,7 @@ func splitLiteralPrefix(re *syntax.Regexp) (string, *regexp.Regexp, bool) {
 	if looksBehind(rest) {
 		return "", nil, false
 	}
-	compiled, err := regexp.Compile("^(?:" + rest.String() + ")$")
+	compiled, err := regexp.Compile(anchor(rest.String()))
 	if err != nil {
 		return "", nil, false
 	}

@@ -39,6 +39,16 @@ func ExampleParseError() {
 	// line 1 column 29
 }
 
+func ExampleParse_tooCostly() {
+	// Two regular expressions of a thousand letters each: the second
+	// would cross the limit, and the query is refused before it is
+	// compiled.
+	_, err := mql.Parse(`~first =~ "\\pL{1000}" OR ~last =~ "\\pL{1000}"`)
+	fmt.Println(err)
+	// Output:
+	// 1:27: query too costly: the regular expression at 1:11 expands to 1006 instructions, tests 659000 ranges of characters and names 1 Unicode class: a cost of 67006; the whole query may cost at most 131072, and costs 134014 up to here
+}
+
 // triggers is a subject with many alerts, each known only by its trigger.
 type triggers []string
 

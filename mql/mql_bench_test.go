@@ -2,6 +2,7 @@ package mql_test
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -90,6 +91,36 @@ func BenchmarkMatchRegexp(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				matchedLabels = q.MatchLabels(ls)
+			}
+		})
+	}
+}
+
+// hostileQuery fills MaxQueryBytes with OR'ed predicates on one regular
+// expression, as a query sent to be expensive would.
+func hostileQuery(re string) string {
+	pred := "label=~" + strconv.Quote(re)
+	n := (mql.MaxQueryBytes + len(" OR ")) / (len(pred) + len(" OR "))
+	return strings.Repeat(pred+" OR ", n-1) + pred
+}
+
+var parseErr error
+
+// BenchmarkParseHostile parses the longest queries of costly regular
+// expressions: a class of 659 ranges repeated a thousand times, and the same
+// class repeated up to 64 times, which compiles slower still. Each is
+// refused; the time is how long the refusal takes.
+func BenchmarkParseHostile(b *testing.B) {
+	for _, bc := range []struct{ name, re string }{
+		{"class-repeat", `\pL{1000}`},
+		{"class-range", `\pL{1,64}`},
+	} {
+		query := hostileQuery(bc.re)
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(query)))
+			b.ReportAllocs()
+			for b.Loop() {
+				_, parseErr = mql.Parse(query)
 			}
 		})
 	}

@@ -129,8 +129,14 @@ type ParseError struct {
 	Msg string
 }
 
-// Error returns "line:column: message".
-func (e *ParseError) Error() string { return e.Pos.String() + ": " + e.Msg }
+// Error returns "line:column: message", or the message alone for an error
+// without a position, in a query that was not parsed from text.
+func (e *ParseError) Error() string {
+	if e.Pos.Line == 0 {
+		return e.Msg
+	}
+	return e.Pos.String() + ": " + e.Msg
+}
 
 func errorAt(p lexer.Position, format string, args ...any) *ParseError {
 	return &ParseError{Pos: posOf(p), Msg: fmt.Sprintf(format, args...)}
@@ -171,6 +177,28 @@ const (
 	// MaxDepth is the deepest nesting accepted, of parentheses and of NOT
 	// in a row.
 	MaxDepth = 100
+	// MaxQueryCost is the most a query may cost to compile and to match.
+	// The cost is counted as the query compiles, each part before the work
+	// it stands for, and a query that crosses the limit is refused with a
+	// *ParseError at the predicate that crossed it, which names the
+	// costliest regular expression.
+	//
+	// Every predicate costs 1. A regular expression costs, in addition, 1
+	// per instruction of the program it expands to, with repeat counts
+	// multiplied out (x{3} is three copies of x); 1 per 10 ranges of
+	// characters that those instructions test; and 100 per Unicode class
+	// that it names, such as \pL, which the parser reads from Unicode's
+	// tables. So checkout|payments|cart costs 28, db-[0-9]+\.prod 16,
+	// \pL{1,64} (up to 64 letters, a class of 659 ranges, in 133
+	// instructions) 4450, and \pL{1000} 67006: a query may hold one
+	// \pL{1000}, not two.
+	//
+	// Compiling a query of that cost takes tens of milliseconds, less than
+	// parsing the longest query does. No query of at most MaxQueryBytes
+	// reaches the limit without regular expressions, or with regular
+	// expressions that have no repeat counts and name no Unicode classes:
+	// those cost less than 2 per byte.
+	MaxQueryCost = 2 * MaxQueryBytes
 )
 
 // Parse parses and compiles a query. Errors are *ParseError.

@@ -83,7 +83,9 @@ func TestRegexpFormsAgreeWithRegexp(t *testing.T) {
 		t.Run(p.re, func(t *testing.T) {
 			re := regexp.MustCompile("^(?:" + p.re + ")$")
 			pr := &pred{op: OpRegexp, label: "a"}
-			require.NoError(t, pr.setRegexp(p.re))
+			tree, err := parseRegexp(p.re)
+			require.NoError(t, err)
+			require.NoError(t, pr.setRegexp(p.re, tree.alone))
 			require.Equal(t, p.test, pr.test, "the test chosen")
 			for _, in := range inputs {
 				want := re.MatchString(in)

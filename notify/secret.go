@@ -145,3 +145,27 @@ func (r Redacted) LogValue() slog.Value {
 	}
 	return slog.GroupValue(append([]slog.Attr{slog.String("type", r.Type)}, r.Attrs...)...)
 }
+
+// FormatFields prints fields, a configuration converted to a type of the
+// same fields without methods, field by field under verb — so that each
+// Secret among them prints as "<secret>" — and under %#v as GoStringFields
+// does. A configuration's Format method calls it: without one, fmt would
+// print a pointer to the configuration inside a slice or a map under %s
+// or %q without asking its Secrets.
+func FormatFields(f fmt.State, verb rune, fields any, typeName string) {
+	if verb == 'v' && f.Flag('#') {
+		fmt.Fprint(f, GoStringFields(fields, typeName))
+		return
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), fields)
+}
+
+// GoStringFields is fields under %#v, named typeName ("slack.Config"):
+// each Secret prints as notify.Secret("<secret>").
+func GoStringFields(fields any, typeName string) string {
+	s := fmt.Sprintf("%#v", fields)
+	if i := strings.IndexByte(s, '{'); i >= 0 {
+		s = typeName + s[i:]
+	}
+	return s
+}

@@ -3,7 +3,6 @@ package pagerduty
 import (
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/alertkit/alertkit/notify"
 )
@@ -50,19 +49,13 @@ func (c Config) String() string { return fmt.Sprint(plain(c)) }
 
 // GoString is the Config's %#v, with the routing key as
 // notify.Secret("<secret>").
-func (c Config) GoString() string {
-	return strings.Replace(fmt.Sprintf("%#v", plain(c)), "pagerduty.plain{", "pagerduty.Config{", 1)
-}
+func (c Config) GoString() string { return notify.GoStringFields(plain(c), "pagerduty.Config") }
 
 // Format prints the Config field by field under every verb, the routing
 // key as "<secret>": without it, fmt would print a *Config inside a slice
 // or a map under %s or %q without asking its Secret.
 func (c Config) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		fmt.Fprint(f, c.GoString())
-		return
-	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), plain(c))
+	notify.FormatFields(f, verb, plain(c), "pagerduty.Config")
 }
 
 // LogValue is the Config for slog, with the routing key as "<secret>".

@@ -3,7 +3,6 @@ package slack
 import (
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/alertkit/alertkit/notify"
 )
@@ -51,19 +50,13 @@ func (c Config) String() string { return fmt.Sprint(plain(c)) }
 
 // GoString is the Config's %#v, with its secrets as
 // notify.Secret("<secret>").
-func (c Config) GoString() string {
-	return strings.Replace(fmt.Sprintf("%#v", plain(c)), "slack.plain{", "slack.Config{", 1)
-}
+func (c Config) GoString() string { return notify.GoStringFields(plain(c), "slack.Config") }
 
 // Format prints the Config field by field under every verb, its secrets
 // as "<secret>": without it, fmt would print a *Config inside a slice or a
 // map under %s or %q without asking its Secrets.
 func (c Config) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		fmt.Fprint(f, c.GoString())
-		return
-	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), plain(c))
+	notify.FormatFields(f, verb, plain(c), "slack.Config")
 }
 
 // LogValue is the Config for slog, with its secrets as "<secret>".

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 
 	"github.com/alertkit/alertkit/notify"
 )
@@ -48,19 +47,13 @@ func (c Config) String() string { return fmt.Sprint(plain(c)) }
 
 // GoString is the Config's %#v, with the token as
 // notify.Secret("<secret>").
-func (c Config) GoString() string {
-	return strings.Replace(fmt.Sprintf("%#v", plain(c)), "telegram.plain{", "telegram.Config{", 1)
-}
+func (c Config) GoString() string { return notify.GoStringFields(plain(c), "telegram.Config") }
 
 // Format prints the Config field by field under every verb, the token as
 // "<secret>": without it, fmt would print a *Config inside a slice or a
 // map under %s or %q without asking its Secret.
 func (c Config) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		fmt.Fprint(f, c.GoString())
-		return
-	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), plain(c))
+	notify.FormatFields(f, verb, plain(c), "telegram.Config")
 }
 
 // LogValue is the Config for slog, with the token as "<secret>".

@@ -3,7 +3,6 @@ package webhook
 import (
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/alertkit/alertkit/notify"
 )
@@ -49,9 +48,7 @@ func (c Config) String() string { return fmt.Sprintf("%+v", plain(c)) }
 
 // GoString is the Config's %#v, with its secrets as
 // notify.Secret("<secret>").
-func (c Config) GoString() string {
-	return strings.Replace(fmt.Sprintf("%#v", plain(c)), "webhook.plain{", "webhook.Config{", 1)
-}
+func (c Config) GoString() string { return notify.GoStringFields(plain(c), "webhook.Config") }
 
 // LogValue is the Config for slog, with its secrets as "<secret>".
 func (c Config) LogValue() slog.Value { return slog.AnyValue(plain(c)) }

@@ -413,22 +413,8 @@ func (s *Store) History(ctx context.Context, id incident.ID) ([]incident.Event, 
 	if err != nil {
 		return nil, wrap("history of "+string(id), err)
 	}
-	var out []incident.Event
-	for rows.Next() {
-		var seq int64
-		var body string
-		if err := rows.Scan(&seq, &body); err != nil {
-			rows.Close()
-			return nil, wrap("history of "+string(id), err)
-		}
-		e, err := decodeEvent(id, seq, body)
-		if err != nil {
-			rows.Close()
-			return nil, wrap("history of "+string(id), err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanEvents(id, rows)
+	if err != nil {
 		return nil, wrap("history of "+string(id), err)
 	}
 	if len(out) == 0 {

@@ -3,7 +3,10 @@
 // An [Incident] gathers the alerts of a group — alerts with the same values
 // of the group labels, as Alertmanager's group_by — and has a lifecycle of
 // its own: open → acknowledged → resolved → closed, and snoozed. Every change
-// is an [Event] of its append-only history, with who did it and when.
+// is an [Event] of its append-only history, with who did it and when. A
+// store keeps [DefaultMaxHistory] entries of one incident at most, folding
+// the oldest into one [EventFolded] entry that counts them; Store.HistoryPage
+// reads a history a page at a time.
 //
 //	store := incident.NewMemoryStore()
 //	m := incident.NewManager(store, &incident.Options{

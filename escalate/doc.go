@@ -3,10 +3,10 @@
 // what Alertmanager declined to do (#686, #2150, #1860).
 //
 //	cfg, err := escalate.ParseConfig(oncallYAML, "oncall.yaml") // schedules, policies, ladders
-//	e := escalate.New(incidents, notifier, nil)
+//	e := escalate.New(incidents, notifier, &escalate.Options{OnError: logError})
 //	err = e.Load(cfg)
 //	err = e.StartBaton(ctx) // the hand-off timers
-//	go e.Run(ctx, 5*time.Second, logError)
+//	go e.Run(ctx)           // due steps, every Options.Interval
 //
 //	// For every new incident: S3 on Platinum pages within 10m, so L1,
 //	// then L2, then the team, each with 10 minutes to acknowledge.

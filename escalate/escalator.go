@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/internal/worker"
 	"github.com/alertkit/alertkit/mql"
 	"github.com/alertkit/alertkit/route"
 	"github.com/alertkit/alertkit/severity"
@@ -97,6 +98,10 @@ type Options struct {
 	AcceptWithin time.Duration
 	// Batch is how many timers are claimed at a time; default 100.
 	Batch int
+	// Interval is how often Run looks for due timers; default 1s.
+	Interval time.Duration
+	// OnError, if set, hears the errors Run meets.
+	OnError func(error)
 	// ContinueWithin makes an incident that fires again within this long
 	// of going quiet go on with its escalation from the step it had
 	// reached (the last step again if the policy was exhausted) rather than
@@ -162,6 +167,9 @@ func New(m *incident.Manager, n Notifier, opts *Options) *Escalator {
 	}
 	if e.opts.Batch <= 0 {
 		e.opts.Batch = 100
+	}
+	if e.opts.Interval <= 0 {
+		e.opts.Interval = time.Second
 	}
 	if e.opts.AcceptWithin <= 0 {
 		e.opts.AcceptWithin = 15 * time.Minute
@@ -575,48 +583,30 @@ func (e *Escalator) event(at time.Time, note string) incident.Event {
 // a time until none is left, handles them and completes them, and returns
 // how many it handled. A host calls it every few seconds, or runs Run.
 func (e *Escalator) ProcessTimers(ctx context.Context) (int, error) {
-	var errs []error
-	done := 0
-	for {
-		timers, err := e.store.ClaimTimers(ctx, incident.Claim{
-			Now: e.opts.Now(), Owner: e.opts.Owner, Lease: e.opts.Lease, Limit: e.opts.Batch,
+	claim := func(ctx context.Context, n int) ([]incident.Timer, error) {
+		return e.store.ClaimTimers(ctx, incident.Claim{
+			Now: e.opts.Now(), Owner: e.opts.Owner, Lease: e.opts.Lease, Limit: n,
 			Kinds: []string{TimerEscalate, TimerHandoff, TimerBaton},
 		})
-		if err != nil {
-			return done, errors.Join(append(errs, err)...)
-		}
-		for _, t := range timers {
-			if err := e.handle(ctx, t); err != nil {
-				errs = append(errs, fmt.Errorf("timer %s: %w", t.Key, err))
-				continue // the lease runs out and the timer is tried again
-			}
-			if err := e.store.CompleteTimer(ctx, t); err != nil && !errors.Is(err, incident.ErrLeaseLost) {
-				errs = append(errs, fmt.Errorf("timer %s: %w", t.Key, err))
-				continue
-			}
-			done++
-		}
-		if len(timers) < e.opts.Batch || ctx.Err() != nil {
-			return done, errors.Join(errs...)
-		}
 	}
+	return worker.Drain(ctx, e.opts.Batch, 1, claim, func(ctx context.Context, t incident.Timer) error {
+		if err := e.handle(ctx, t); err != nil {
+			return fmt.Errorf("timer %s: %w", t.Key, err) // the lease runs out and the timer is tried again
+		}
+		if err := e.store.CompleteTimer(ctx, t); err != nil && !errors.Is(err, incident.ErrLeaseLost) {
+			return fmt.Errorf("timer %s: %w", t.Key, err)
+		}
+		return nil
+	})
 }
 
-// Run calls ProcessTimers every interval until ctx ends; errors of a round
-// go to onError if it is not nil.
-func (e *Escalator) Run(ctx context.Context, interval time.Duration, onError func(error)) error {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		if _, err := e.ProcessTimers(ctx); err != nil && onError != nil && ctx.Err() == nil {
-			onError(err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
+// Run calls ProcessTimers every Options.Interval until ctx ends, and
+// returns ctx.Err(); errors of a pass go to Options.OnError.
+func (e *Escalator) Run(ctx context.Context) error {
+	return worker.Run(ctx, e.opts.Interval, func(ctx context.Context) error {
+		_, err := e.ProcessTimers(ctx)
+		return err
+	}, e.opts.OnError)
 }
 
 func (e *Escalator) handle(ctx context.Context, t incident.Timer) error {

@@ -432,14 +432,14 @@ func TestRun(t *testing.T) {
 	e := escalate.New(w.m, escalate.NotifierFunc(func(_ context.Context, p escalate.Page) error {
 		paged <- p
 		return nil
-	}), &escalate.Options{Now: w.clock.Now})
+	}), &escalate.Options{Now: w.clock.Now, Interval: time.Millisecond, OnError: func(err error) { t.Error(err) }})
 	require.NoError(t, e.Load(w.cfg))
 	w.open("db", "severity_level=1", "service_level=platinum")
 	w.clock.Advance(time.Minute) // past the hold; nobody has ticked yet
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { done <- e.Run(ctx, time.Millisecond, func(err error) { t.Error(err) }) }()
+	go func() { done <- e.Run(ctx) }()
 	p := <-paged
 	assert.Equal(t, []string{"bravo"}, p.People)
 	cancel()

@@ -331,6 +331,9 @@ type BuildOptions struct {
 	// over the work of one that died; default 1m (notifications: the
 	// notify timeout and 1m). Keep it well above the replicas' clock skew.
 	Lease time.Duration
+	// Interval is how often Pipeline.Run ticks — sweeps, snoozes,
+	// escalation steps, retries, digests; default 1s.
+	Interval time.Duration
 	// Registerer, if set, gets alertkit's metrics.
 	Registerer prometheus.Registerer
 	// Logger logs; default slog.Default().
@@ -583,6 +586,7 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 		Severity: sev, Dedup: s.Dedup, Triage: triage, Silences: s.Silences, Inhibitor: inhibitor, Router: router,
 		Incidents: s.Incidents, Escalator: s.Escalator, Ladder: ladder, Dispatcher: s.Dispatcher, Snapshot: snapshot,
 		Metrics: s.Metrics, Logger: o.Logger, Now: o.Now, OnChange: o.OnChange, Owner: owner("pipeline", o.Replica), Lease: o.Lease,
+		Interval: o.Interval,
 	})
 	return s, err
 }

@@ -21,7 +21,7 @@
 //		Ladder: escalate.Ladder{{oncallL2}, {teamSRE}},
 //	})
 //	mux.Handle("POST /api/v2/alerts", alert.PrometheusHandler(p.Ingest, nil))
-//	go p.Run(ctx, 5*time.Second) // sweeps, snoozes, escalation steps, retries, digests
+//	go p.Run(ctx) // every Config.Interval: sweeps, snoozes, escalation steps, retries, digests
 //
 // # Metrics
 //

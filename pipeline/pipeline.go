@@ -17,6 +17,7 @@ import (
 	"github.com/alertkit/alertkit/dedup"
 	"github.com/alertkit/alertkit/escalate"
 	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/internal/worker"
 	"github.com/alertkit/alertkit/mql"
 	"github.com/alertkit/alertkit/notify"
 	"github.com/alertkit/alertkit/route"
@@ -99,6 +100,8 @@ type Config struct {
 	// Lease is how long the timers Tick claims are this replica's before
 	// another may take them over; default 1m.
 	Lease time.Duration
+	// Interval is how often Run ticks; default 1s.
+	Interval time.Duration
 	// OnChange, if set, hears the outcome of every change of an alert:
 	// for tracing, tests and examples. It must not block.
 	OnChange func(Outcome)
@@ -172,6 +175,9 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	if cfg.Owner == "" {
 		cfg.Owner = "pipeline"
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = time.Second
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = time.Minute
@@ -517,20 +523,10 @@ func (p *Pipeline) heartbeatDeadlines(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Run calls Tick every interval until ctx ends; errors go to the logger.
-func (p *Pipeline) Run(ctx context.Context, interval time.Duration) error {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if err := p.Tick(ctx); err != nil && ctx.Err() == nil {
-			p.log.Error("pipeline: tick", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
+// Run calls Tick every Config.Interval until ctx ends, and returns
+// ctx.Err(); errors go to the logger.
+func (p *Pipeline) Run(ctx context.Context) error {
+	return worker.Run(ctx, p.cfg.Interval, p.Tick, func(err error) { p.log.Error("pipeline: tick", "error", err) })
 }
 
 // failure is a change the pipeline could not record, and why.

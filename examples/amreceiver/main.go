@@ -89,7 +89,7 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready func(addr s
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	opts := pipeline.BuildOptions{Registerer: reg, Logger: logger, Replica: *replica}
+	opts := pipeline.BuildOptions{Registerer: reg, Logger: logger, Replica: *replica, Interval: *tick}
 	var store *pgstore.Store
 	if *postgres != "" {
 		if store, err = pgstore.Open(ctx, *postgres, nil); err != nil {
@@ -108,9 +108,10 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready func(addr s
 	if store != nil {
 		// Silences set in the database mute on every replica, beside the file's.
 		go func() {
-			_ = store.Silences().Run(ctx, svc.Silences, 5*time.Second, func(err error) {
-				logger.Error("amreceiver: silences", "error", err)
-			}, svc.Silences.List()...)
+			_ = store.Silences().Run(ctx, svc.Silences, &pgstore.SyncOptions{
+				OnError: func(err error) { logger.Error("amreceiver: silences", "error", err) },
+				Base:    svc.Silences.List(),
+			})
 		}()
 	}
 	if err := svc.Escalator.StartBaton(ctx); err != nil {
@@ -187,7 +188,7 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready func(addr s
 	srv := alert.NewServer(ln.Addr().String(), mux)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
-	go func() { errc <- svc.Pipeline.Run(ctx, *tick) }()
+	go func() { errc <- svc.Pipeline.Run(ctx) }()
 	logger.Info("amreceiver: listening", "addr", ln.Addr().String(), "config", *config)
 	if ready != nil {
 		ready(ln.Addr().String())

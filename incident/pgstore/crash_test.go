@@ -80,7 +80,8 @@ func replicaMain(settings string) int {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc, err := file.Build(pipeline.BuildOptions{
-		Store: store, Log: store.DeliveryLog(), Replica: rs.Name, Lease: crashLease, Logger: logger,
+		Interval: 100 * time.Millisecond,
+		Store:    store, Log: store.DeliveryLog(), Replica: rs.Name, Lease: crashLease, Logger: logger,
 	})
 	if err != nil {
 		return fail(err)
@@ -97,7 +98,7 @@ func replicaMain(settings string) int {
 	mux.Handle("POST /api/v2/alerts", alert.PrometheusHandler(svc.Pipeline.Ingest, nil))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(l) }()
-	go func() { _ = svc.Pipeline.Run(ctx, 100*time.Millisecond) }()
+	go func() { _ = svc.Pipeline.Run(ctx) }()
 	fmt.Println("ready")
 	<-ctx.Done()
 	_ = srv.Close()

@@ -21,8 +21,8 @@
 //		return err
 //	}
 //	// A silence set on one replica mutes on all; the file's own stay.
-//	go store.Silences().Run(ctx, svc.Silences, 5*time.Second, nil, svc.Silences.List()...)
-//	go svc.Pipeline.Run(ctx, time.Second)
+//	go store.Silences().Run(ctx, svc.Silences, &pgstore.SyncOptions{Base: svc.Silences.List()})
+//	go svc.Pipeline.Run(ctx)
 //
 // # Replicas
 //

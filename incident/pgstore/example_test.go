@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"time"
 
 	"github.com/alertkit/alertkit/incident/pgstore"
 	"github.com/alertkit/alertkit/pipeline"
@@ -49,6 +48,6 @@ func Example_replica() {
 		log.Fatal(err)
 	}
 	base := svc.Silences.List() // the file's silences, beside the database's
-	go func() { _ = store.Silences().Run(ctx, svc.Silences, 5*time.Second, nil, base...) }()
-	_ = svc.Pipeline.Run(ctx, time.Second)
+	go func() { _ = store.Silences().Run(ctx, svc.Silences, &pgstore.SyncOptions{Base: base}) }()
+	_ = svc.Pipeline.Run(ctx)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/internal/worker"
 	"github.com/alertkit/alertkit/route"
 )
 
@@ -149,23 +150,26 @@ func (ss *Silences) Sync(ctx context.Context, into *route.Silences, base ...rout
 	return nil
 }
 
-// Run syncs into at once and then every interval until ctx ends, and
-// returns ctx.Err(); the errors of a sync go to onError if it is not nil.
-// The base silences are kept, as by Sync.
-func (ss *Silences) Run(ctx context.Context, into *route.Silences, interval time.Duration, onError func(error), base ...route.Silence) error {
-	if interval <= 0 {
-		return fmt.Errorf("pgstore: sync silences: interval %s is not positive", interval)
+// SyncOptions say how Silences.Run syncs. Every zero field means the
+// default.
+type SyncOptions struct {
+	// Interval is how often it syncs; default 5s.
+	Interval time.Duration
+	// OnError, if set, hears the errors of a sync.
+	OnError func(error)
+	// Base are the silences of the configuration, kept as by Sync.
+	Base []route.Silence
+}
+
+// Run syncs into at once and then every Options.Interval until ctx ends,
+// and returns ctx.Err().
+func (ss *Silences) Run(ctx context.Context, into *route.Silences, opts *SyncOptions) error {
+	var o SyncOptions
+	if opts != nil {
+		o = *opts
 	}
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		if err := ss.Sync(ctx, into, base...); err != nil && onError != nil && ctx.Err() == nil {
-			onError(err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
+	if o.Interval <= 0 {
+		o.Interval = 5 * time.Second
 	}
+	return worker.Run(ctx, o.Interval, func(ctx context.Context) error { return ss.Sync(ctx, into, o.Base...) }, o.OnError)
 }

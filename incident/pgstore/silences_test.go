@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/incident/pgstore"
 	"github.com/alertkit/alertkit/mql"
 	"github.com/alertkit/alertkit/route"
 )
@@ -177,7 +178,9 @@ func TestSilencesRun(t *testing.T) {
 	one, two := open(t, url).Silences(), open(t, url).Silences()
 	local := route.NewSilences(nil)
 	done := make(chan error, 1)
-	go func() { done <- two.Run(ctx, local, 10*time.Millisecond, func(err error) { t.Error(err) }) }()
+	go func() {
+		done <- two.Run(ctx, local, &pgstore.SyncOptions{Interval: 10 * time.Millisecond, OnError: func(err error) { t.Error(err) }})
+	}()
 
 	_, err := one.Set(ctx, rackSilence())
 	require.NoError(t, err)

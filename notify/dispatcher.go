@@ -210,7 +210,8 @@ type envelope struct {
 func outboxKey(receiver, key string) string { return TimerNotify + "/" + receiver + "/" + key }
 
 // Send puts a notification in the outbox and returns once it is there; the
-// Dispatcher's workers deliver it. A notification sent again with the same
+// Dispatcher's workers deliver it. A notification without an At is stamped
+// with the time it is sent. A notification sent again with the same
 // Receiver and Key while it waits replaces it (and starts its attempts
 // again); once delivered, it is delivered again, with the same Key.
 func (d *Dispatcher) Send(ctx context.Context, n *Notification) error {
@@ -220,7 +221,12 @@ func (d *Dispatcher) Send(ctx context.Context, n *Notification) error {
 	if _, ok := d.receivers[n.Receiver]; !ok {
 		return fmt.Errorf("notify: notification %s: unknown receiver %q", n.Key, n.Receiver)
 	}
-	if err := d.enqueue(ctx, envelope{N: *n}, d.opts.Now()); err != nil {
+	now := d.opts.Now()
+	env := envelope{N: *n}
+	if env.N.At.IsZero() {
+		env.N.At = now
+	}
+	if err := d.enqueue(ctx, env, now); err != nil {
 		return err
 	}
 	d.poke()

@@ -8,11 +8,8 @@
 //		&notify.Options{Rates: map[string]notify.Rate{"slack-ops": {PerMinute: 20, Burst: 5}}})
 //	go d.Run(ctx)
 //
-//	// The escalator's pages become notifications, one per receiver.
-//	pages := &notify.Pages{Dispatcher: d, Incidents: incidents, Contacts: notify.Contacts{
-//		Teams: map[string][]string{"sre": {"slack-ops", "pd-sre"}}, Digest: []string{"slack-ops"},
-//	}}
-//	escalator := escalate.New(incidents, pages, nil)
+//	// The escalator's pages become notifications, one per receiver:
+//	// pipeline.Pages joins the two stages.
 //
 //	// After an acknowledgement or a resolution, the receivers that were
 //	// told of the incident hear of it: PagerDuty resolves its incident.

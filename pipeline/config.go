@@ -529,7 +529,7 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 			return links
 		}
 	}
-	pages := &notify.Pages{Dispatcher: s.Dispatcher, Incidents: s.Incidents, Snapshot: snapshot, Contacts: notify.Contacts{
+	pages := &Pages{Dispatcher: s.Dispatcher, Incidents: s.Incidents, Snapshot: snapshot, Contacts: Contacts{
 		People: f.Contacts.People, Teams: f.Contacts.Teams, Fallback: f.Contacts.Fallback, Digest: f.Contacts.Digest,
 	}}
 

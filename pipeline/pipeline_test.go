@@ -122,7 +122,7 @@ func newRig(t *testing.T) *rig {
 	receivers := map[string]notify.Notifier{"ops": r.sent, "sre-chat": r.sent, "pager-alfa": r.sent, "pager-bravo": r.sent, "payments-pager": r.sent}
 	d, err := notify.NewDispatcher(store, receivers, &notify.Options{Now: r.clock.Now, Log: metrics.Log(notify.NewMemoryLog())})
 	require.NoError(t, err)
-	pages := &notify.Pages{Dispatcher: d, Incidents: r.m, Contacts: notify.Contacts{
+	pages := &pipeline.Pages{Dispatcher: d, Incidents: r.m, Contacts: pipeline.Contacts{
 		People: map[string][]string{"alfa": {"pager-alfa"}, "bravo": {"pager-bravo"}, "payments-lead": {"payments-pager"}},
 		Teams:  map[string][]string{"sre": {"sre-chat"}}, Digest: []string{"ops"},
 	}}

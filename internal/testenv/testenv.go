@@ -112,6 +112,40 @@ func Modules(t testing.TB) []string {
 	return modules
 }
 
+// Packages returns the sorted packages of alertkit that the package in
+// the current directory compiles, itself excluded: which stages it knows.
+func Packages(t testing.TB) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if .Module}}{{if eq .Module.Path \"github.com/alertkit/alertkit\"}}{{.ImportPath}}{{end}}{{end}}", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	self, err := exec.Command("go", "list", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []string
+	for p := range strings.FieldsSeq(string(out)) {
+		if p != strings.TrimSpace(string(self)) {
+			pkgs = append(pkgs, strings.TrimPrefix(p, "github.com/alertkit/alertkit/"))
+		}
+	}
+	slices.Sort(pkgs)
+	return pkgs
+}
+
+// NotAbove fails the test if the package in the current directory compiles
+// any of the packages of alertkit named (as "escalate", "notify/slack"):
+// the stages it must not know of.
+func NotAbove(t testing.TB, names ...string) {
+	t.Helper()
+	for _, p := range Packages(t) {
+		if slices.Contains(names, p) {
+			t.Errorf("compiles %s, a stage it must not depend on", p)
+		}
+	}
+}
+
 // PostgresEnv names the environment variable with the URL of the
 // PostgreSQL server that the tests of the PostgreSQL store use.
 const PostgresEnv = "ALERTKIT_TEST_POSTGRES"

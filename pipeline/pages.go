@@ -1,13 +1,13 @@
-package notify
+package pipeline
 
 import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/alertkit/alertkit/escalate"
 	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/notify"
 )
 
 // Contacts says which receivers reach people and teams: "vasiliy" →
@@ -22,18 +22,18 @@ type Contacts struct {
 	Digest []string
 }
 
-// Pages hands the escalator's pages to a Dispatcher: it implements
-// escalate.Notifier. Each page becomes one notification per receiver that
+// Pages hands the escalator's pages to a notify.Dispatcher: it implements
+// escalate.Notifier, and joins the two stages. Each page becomes one notification per receiver that
 // reaches its people, teams and receivers, with the page's key as the
 // idempotency key; a digest page puts the incident in the digests of
 // Contacts.Digest.
 type Pages struct {
-	Dispatcher *Dispatcher
+	Dispatcher *notify.Dispatcher
 	Incidents  *incident.Manager
 	Contacts   Contacts
 	// Snapshot, if set, adds to the incident's snapshot: its URL,
 	// service level, runbooks.
-	Snapshot *SnapshotOptions
+	Snapshot *notify.SnapshotOptions
 }
 
 var _ escalate.Notifier = (*Pages)(nil)
@@ -42,12 +42,12 @@ var _ escalate.Notifier = (*Pages)(nil)
 func (p *Pages) Notify(ctx context.Context, page escalate.Page) error {
 	view, err := p.Incidents.View(ctx, page.Incident)
 	if err != nil {
-		return fmt.Errorf("notify: page %s: %w", page.Key, err)
+		return fmt.Errorf("pipeline: page %s: %w", page.Key, err)
 	}
-	snap := NewSnapshot(view, p.Snapshot)
+	snap := notify.NewSnapshot(view, p.Snapshot)
 	if page.Kind == escalate.Digest {
 		if len(p.Contacts.Digest) == 0 {
-			return fmt.Errorf("notify: page %s: a digest, and no digest receivers", page.Key)
+			return fmt.Errorf("pipeline: page %s: a digest, and no digest receivers", page.Key)
 		}
 		for _, r := range p.Contacts.Digest {
 			if err := p.Dispatcher.AddToDigest(ctx, r, snap); err != nil {
@@ -56,9 +56,9 @@ func (p *Pages) Notify(ctx context.Context, page escalate.Page) error {
 		}
 		return nil
 	}
-	reason := ReasonEscalation
+	reason := notify.ReasonEscalation
 	if page.Kind == escalate.Baton {
-		reason = ReasonHandover
+		reason = notify.ReasonHandover
 	}
 	// Gather, per receiver, whom it addresses.
 	type who struct{ people, teams []string }
@@ -100,50 +100,15 @@ func (p *Pages) Notify(ctx context.Context, page escalate.Page) error {
 		add(r, "", "")
 	}
 	if len(nobody) > 0 {
-		return fmt.Errorf("notify: page %s: no receiver reaches %v", page.Key, nobody)
+		return fmt.Errorf("pipeline: page %s: no receiver reaches %v", page.Key, nobody)
 	}
 	for _, r := range order {
 		w := byReceiver[r]
-		n := &Notification{
-			Key: page.Key, Reason: reason, At: p.Dispatcher.opts.Now(), Receiver: r,
+		n := &notify.Notification{
+			Key: page.Key, Reason: reason, Receiver: r,
 			People: w.people, Teams: w.teams, Note: page.Reason, Incident: snap,
 		}
 		if err := p.Dispatcher.Send(ctx, n); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Follow tells the receivers an incident was delivered to that it changed:
-// acknowledged, resolved, handed over — so that PagerDuty resolves its
-// incident and a chat message is updated. The key is the incident's ID,
-// the reason and its version, the same for the same change.
-func (d *Dispatcher) Follow(ctx context.Context, view incident.View, reason Reason, note string, o *SnapshotOptions) error {
-	return d.FollowAs(ctx, string(view.ID)+"/"+string(reason)+"/v"+strconv.FormatInt(view.Version, 10), view, reason, note, o)
-}
-
-// FollowAs is Follow with the notifications' key given: the key of the
-// change followed up, such as its follow-up timer's, so that a follow-up
-// made again — by another replica, or after a crash — has the same key.
-func (d *Dispatcher) FollowAs(ctx context.Context, key string, view incident.View, reason Reason, note string, o *SnapshotOptions) error {
-	attempts, err := d.log.Attempts(ctx, view.ID)
-	if err != nil {
-		return err
-	}
-	var receivers []string
-	for _, a := range attempts {
-		if a.Outcome == Delivered && a.Reason != ReasonDigest && !slices.Contains(receivers, a.Receiver) {
-			receivers = append(receivers, a.Receiver)
-		}
-	}
-	snap := NewSnapshot(view, o)
-	for _, r := range receivers {
-		n := &Notification{
-			Key:    key,
-			Reason: reason, At: d.opts.Now(), Receiver: r, Note: note, Incident: snap,
-		}
-		if err := d.Send(ctx, n); err != nil {
 			return err
 		}
 	}

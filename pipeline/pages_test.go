@@ -1,7 +1,8 @@
-package notify_test
+package pipeline_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"testing"
@@ -15,16 +16,18 @@ import (
 	"github.com/alertkit/alertkit/dedup"
 	"github.com/alertkit/alertkit/escalate"
 	"github.com/alertkit/alertkit/incident"
+	"github.com/alertkit/alertkit/internal/clock"
 	"github.com/alertkit/alertkit/notify"
+	"github.com/alertkit/alertkit/pipeline"
 )
 
-// recorder is receivers that keep what they are sent.
-type recorder struct {
+// byReceiver is receivers that keep what they are sent, by receiver.
+type byReceiver struct {
 	mu  sync.Mutex
 	got map[string][]*notify.Notification
 }
 
-func (r *recorder) receiver(name string) notify.Notifier {
+func (r *byReceiver) receiver(name string) notify.Notifier {
 	return notify.NotifierFunc(func(_ context.Context, n *notify.Notification) error {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -33,15 +36,46 @@ func (r *recorder) receiver(name string) notify.Notifier {
 	})
 }
 
+// pagesRig is a Manager and a Dispatcher over one store, on a fake clock.
+type pagesRig struct {
+	t     *testing.T
+	ctx   context.Context
+	clock *clock.Fake
+	m     *incident.Manager
+	d     *notify.Dispatcher
+}
+
+func newPagesRig(t *testing.T, receivers map[string]notify.Notifier) *pagesRig {
+	t.Helper()
+	r := &pagesRig{t: t, ctx: context.Background(), clock: clock.NewFake(time.Date(2026, 11, 23, 16, 52, 10, 0, time.UTC))}
+	store := incident.NewMemoryStore()
+	r.m = incident.NewManager(store, &incident.Options{Now: r.clock.Now})
+	var err error
+	r.d, err = notify.NewDispatcher(store, receivers, &notify.Options{Now: r.clock.Now, Random: rand.New(rand.NewPCG(1, 2)).Float64})
+	require.NoError(t, err)
+	return r
+}
+
+// run sends what falls due, a second at a time, until done or limit.
+func (r *pagesRig) run(limit time.Duration, done func() bool) {
+	r.t.Helper()
+	end := r.clock.Now().Add(limit)
+	for !done() && r.clock.Now().Before(end) {
+		_, err := r.d.ProcessTimers(r.ctx)
+		require.NoError(r.t, err)
+		r.clock.Advance(time.Second)
+	}
+}
+
 func TestPagesAndFollow(t *testing.T) {
-	rec := &recorder{got: map[string][]*notify.Notification{}}
-	r := newRig(t, map[string]notify.Notifier{"pd-sre": rec.receiver("pd-sre"), "slack-ops": rec.receiver("slack-ops"), "sms-alfa": rec.receiver("sms-alfa")}, nil)
+	rec := &byReceiver{got: map[string][]*notify.Notification{}}
+	r := newPagesRig(t, map[string]notify.Notifier{"pd-sre": rec.receiver("pd-sre"), "slack-ops": rec.receiver("slack-ops"), "sms-alfa": rec.receiver("sms-alfa")})
 	d := dedup.New(&dedup.Options{Now: r.clock.Now})
 	changes := d.Ingest([]alert.Alert{{Labels: model.LabelSet{"alertname": "TargetDown", "namespace": "shop", "instance": "a:9100"}, StartsAt: r.clock.Now()}})
 	inc, err := r.m.Observe(r.ctx, &changes[0], nil)
 	require.NoError(t, err)
 
-	pages := &notify.Pages{Dispatcher: r.d, Incidents: r.m, Contacts: notify.Contacts{
+	pages := &pipeline.Pages{Dispatcher: r.d, Incidents: r.m, Contacts: pipeline.Contacts{
 		People: map[string][]string{"alfa": {"sms-alfa", "slack-ops"}},
 		Teams:  map[string][]string{"sre": {"pd-sre", "slack-ops"}},
 		Digest: []string{"slack-ops"},
@@ -66,7 +100,7 @@ func TestPagesAndFollow(t *testing.T) {
 
 	// Nobody reaches bravo.
 	page.People = []string{"bravo"}
-	assert.EqualError(t, pages.Notify(r.ctx, page), "notify: page "+page.Key+": no receiver reaches [bravo]")
+	assert.EqualError(t, pages.Notify(r.ctx, page), "pipeline: page "+page.Key+": no receiver reaches [bravo]")
 
 	// The incident resolves: the receivers it was delivered to hear of it.
 	changes = d.Ingest([]alert.Alert{{Labels: model.LabelSet{"alertname": "TargetDown", "namespace": "shop", "instance": "a:9100"},
@@ -83,7 +117,7 @@ func TestPagesAndFollow(t *testing.T) {
 		last := rec.got[name][1]
 		assert.Equal(t, notify.ReasonResolved, last.Reason)
 		assert.Equal(t, "resolved", last.Incident.Status)
-		assert.Equal(t, string(inc.ID)+"/resolved/v"+itoa(view.Version), last.Key)
+		assert.Equal(t, string(inc.ID)+"/resolved/v"+strconv.FormatInt(view.Version, 10), last.Key)
 	}
 
 	// A digest page goes to the digest receivers' next digest.
@@ -92,5 +126,3 @@ func TestPagesAndFollow(t *testing.T) {
 	require.Len(t, rec.got["slack-ops"], 3)
 	assert.Equal(t, notify.ReasonDigest, rec.got["slack-ops"][2].Reason)
 }
-
-func itoa(v int64) string { return strconv.FormatInt(v, 10) }

@@ -155,8 +155,11 @@ func (c *Change) String() string {
 
 // Deduper keeps one record per alert fingerprint, and turns a stream of
 // reports, most of them repeats, into the few changes that matter
-// downstream. It is safe for concurrent use.
+// downstream. It is safe for concurrent use. A zero Deduper is ready to use
+// with the default options, as New(nil) returns; a Deduper must not be
+// copied after first use.
 type Deduper struct {
+	setup  sync.Once // see ready
 	opts   Options
 	seed   maphash.Seed
 	shards [shardCount]shard
@@ -227,13 +230,27 @@ const (
 	unsentFlap                        // its flapping flag changed
 )
 
-// New returns a Deduper.
+// New returns a Deduper with the given options; nil means the defaults.
 func New(opts *Options) *Deduper {
-	d := &Deduper{opts: opts.withDefaults(), seed: maphash.MakeSeed(), heartbeats: map[string]*heartbeat{}}
+	d := &Deduper{}
+	d.setup.Do(func() { d.init(opts) })
+	return d
+}
+
+// init sets the Deduper up with opts.
+func (d *Deduper) init(opts *Options) {
+	d.opts = opts.withDefaults()
+	d.seed = maphash.MakeSeed()
+	d.heartbeats = map[string]*heartbeat{}
 	for i := range d.shards {
 		d.shards[i].records = map[labelKey]*record{}
 	}
-	return d
+}
+
+// ready sets a zero Deduper up with the default options on its first use.
+// Every exported method calls it first.
+func (d *Deduper) ready() {
+	d.setup.Do(func() { d.init(nil) })
 }
 
 func (d *Deduper) shard(k labelKey) *shard {
@@ -246,6 +263,7 @@ func (d *Deduper) shard(k labelKey) *shard {
 // ignored. Alerts that a heartbeat consumes as check-ins are not recorded;
 // the check-in may resolve the heartbeat's missing alert.
 func (d *Deduper) Ingest(alerts []alert.Alert) []Change {
+	d.ready()
 	heartbeats := d.hasHeartbeats()
 	var out []Change
 	var keys [warmChunk]labelKey
@@ -465,6 +483,7 @@ func (rec *record) change(from alert.State, now time.Time, index int, news unsen
 // repeat of what was lost. Changes of records the Deduper no longer holds
 // are ignored.
 func (d *Deduper) Unpublish(changes []Change) {
+	d.ready()
 	for i := range changes {
 		c := &changes[i]
 		key := d.key(c.Alert.Labels)
@@ -525,6 +544,7 @@ func (rec *record) snapshot() Record {
 // sharded, and a record's changes in the order they happened; then the
 // heartbeats'.
 func (d *Deduper) Sweep(now time.Time) []Change {
+	d.ready()
 	var out []Change
 	t := now.UnixNano()
 	for i := range d.shards {
@@ -591,6 +611,7 @@ func sweepOrder(out []Change) []Change {
 // so Get, which has only the fingerprint, looks through them all: it is
 // meant for tests and tools, not for every alert.
 func (d *Deduper) Get(fp model.Fingerprint) (Record, bool) {
+	d.ready()
 	for i := range d.shards {
 		sh := &d.shards[i]
 		sh.mu.Lock()
@@ -608,6 +629,7 @@ func (d *Deduper) Get(fp model.Fingerprint) (Record, bool) {
 
 // Len returns how many records the Deduper holds.
 func (d *Deduper) Len() int {
+	d.ready()
 	n := 0
 	for i := range d.shards {
 		sh := &d.shards[i]
@@ -619,19 +641,27 @@ func (d *Deduper) Len() int {
 }
 
 // Records calls yield with a snapshot of every record, in no particular
-// order, until yield returns false. Each shard is locked while its records
-// are visited, so yield must not call the Deduper.
+// order, until yield returns false. It copies the records of one shard at a
+// time and calls yield with no lock held, so yield may call the Deduper —
+// Get, Ingest, Unpublish — and a slow yield holds up no report. Each
+// record is as it was when its shard was copied: one added, changed or
+// dropped while Records runs may or may not be seen so.
 func (d *Deduper) Records(yield func(Record) bool) {
+	d.ready()
+	var batch []Record
 	for i := range d.shards {
 		sh := &d.shards[i]
 		sh.mu.Lock()
+		batch = batch[:0]
 		for _, rec := range sh.records {
-			if !yield(rec.snapshot()) {
-				sh.mu.Unlock()
+			batch = append(batch, rec.snapshot())
+		}
+		sh.mu.Unlock()
+		for j := range batch {
+			if !yield(batch[j]) {
 				return
 			}
 		}
-		sh.mu.Unlock()
 	}
 }
 
@@ -652,6 +682,11 @@ func (r Record) GoString() string {
 // changed meanwhile. Restore returns false, and changes nothing, if the
 // Deduper already holds the alert.
 func (d *Deduper) Restore(a alert.Alert, state alert.State, flapping bool) bool {
+	d.ready()
+	now := a.UpdatedAt
+	if now.IsZero() {
+		now = d.opts.Now() // before the lock: the host's clock may take its time
+	}
 	key := d.key(a.Labels)
 	sh := d.shard(key)
 	sh.mu.Lock()
@@ -660,10 +695,6 @@ func (d *Deduper) Restore(a alert.Alert, state alert.State, flapping bool) bool 
 		return false
 	}
 	fp := alert.Fingerprint(a.Labels)
-	now := a.UpdatedAt
-	if now.IsZero() {
-		now = d.opts.Now()
-	}
 	rec := &record{Record: Record{Fingerprint: fp, Alert: a, State: state, Flapping: flapping, FirstSeen: now, LastSeen: now}}
 	rec.Alert.UpdatedAt = now
 	if state == alert.StateUnknown && (rec.Alert.RefreshBy.IsZero() || rec.Alert.RefreshBy.After(now)) {

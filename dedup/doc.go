@@ -55,5 +55,8 @@
 // A Deduper may be used by many goroutines at once; records are sharded by
 // label set. Changes of one alert carry increasing [Record.Seq] numbers,
 // so a stage that receives them out of order (from concurrent Ingest calls)
-// can drop the stale ones.
+// can drop the stale ones. A zero Deduper is ready to use with the default
+// options; [New] takes [Options]. The Deduper calls no function of the
+// caller's — [Options.Now], the yield of [Deduper.Records] — while it holds
+// a lock, so those may call the Deduper in turn.
 package dedup

@@ -59,6 +59,7 @@ var ErrUnknownHeartbeat = errors.New("dedup: unknown heartbeat")
 // AddHeartbeat registers a heartbeat at time now; its first check-in is due
 // a Period later. Adding a heartbeat of an existing name replaces it.
 func (d *Deduper) AddHeartbeat(h Heartbeat, now time.Time) error {
+	d.ready()
 	switch {
 	case h.Name == "":
 		return errors.New("dedup: heartbeat without a name")
@@ -90,6 +91,7 @@ type HeartbeatState struct {
 
 // Heartbeats returns the state of every heartbeat, by name.
 func (d *Deduper) Heartbeats() []HeartbeatState {
+	d.ready()
 	d.hbMu.Lock()
 	defer d.hbMu.Unlock()
 	out := make([]HeartbeatState, 0, len(d.heartbeats))
@@ -103,6 +105,7 @@ func (d *Deduper) Heartbeats() []HeartbeatState {
 // RemoveHeartbeat forgets a heartbeat. A HeartbeatMissing alert it fired
 // stays as it is.
 func (d *Deduper) RemoveHeartbeat(name string) {
+	d.ready()
 	d.hbMu.Lock()
 	defer d.hbMu.Unlock()
 	delete(d.heartbeats, name)
@@ -111,6 +114,7 @@ func (d *Deduper) RemoveHeartbeat(name string) {
 // CheckIn records a check-in of the named heartbeat at time at, and returns
 // the change that resolves its HeartbeatMissing alert, if it was missing.
 func (d *Deduper) CheckIn(name string, at time.Time) ([]Change, error) {
+	d.ready()
 	d.hbMu.Lock()
 	h, ok := d.heartbeats[name]
 	var resolve *alert.Alert
@@ -186,6 +190,7 @@ func (h *heartbeat) checkIn(at time.Time) *alert.Alert {
 // Sweep fires the heartbeat's alert if its deadline has passed. It reports
 // whether the heartbeat's deadline moved; an unknown name is ignored.
 func (d *Deduper) RestoreHeartbeat(name string, last time.Time) bool {
+	d.ready()
 	d.hbMu.Lock()
 	defer d.hbMu.Unlock()
 	h, ok := d.heartbeats[name]

@@ -10,6 +10,9 @@ import (
 // modify reads an incident, lets change alter it, and writes it back,
 // retrying on a conflict.
 func (m *Manager) modify(ctx context.Context, id ID, change func(inc *Incident, w *Write, now time.Time) error) (*Incident, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
 	return retry(ctx, func() (*Incident, error) {
 		inc, err := m.store.Get(ctx, id)
 		if err != nil {
@@ -114,6 +117,9 @@ func (m *Manager) Assign(ctx context.Context, id ID, actor, assignee string) (*I
 
 // Comment adds a comment to an incident's history.
 func (m *Manager) Comment(ctx context.Context, id ID, actor, text string) error {
+	if err := m.check(); err != nil {
+		return err
+	}
 	if strings.TrimSpace(text) == "" {
 		return fmt.Errorf("%w: empty comment", ErrInvalid)
 	}
@@ -123,6 +129,9 @@ func (m *Manager) Comment(ctx context.Context, id ID, actor, text string) error 
 // Record adds an entry to an incident's history without changing the
 // incident: the escalation and notification stages record their steps so.
 func (m *Manager) Record(ctx context.Context, id ID, e Event) error {
+	if err := m.check(); err != nil {
+		return err
+	}
 	if e.At.IsZero() {
 		e.At = m.opts.Now()
 	}

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -136,6 +137,9 @@ type Options struct {
 // safe for concurrent use, and several Managers — in several replicas —
 // may share one Store: every write is a versioned update, retried on
 // conflict.
+//
+// A Manager needs a Store: use NewManager. A zero Manager, or one given a
+// nil Store, has none, and its methods that need it return an error.
 type Manager struct {
 	store Store
 	opts  Options
@@ -144,7 +148,8 @@ type Manager struct {
 	entropy io.Reader
 }
 
-// NewManager returns a Manager over a Store.
+// NewManager returns a Manager over a Store. A nil *Options means the
+// defaults.
 func NewManager(store Store, opts *Options) *Manager {
 	m := &Manager{store: store}
 	if opts != nil {
@@ -183,10 +188,23 @@ func NewManager(store Store, opts *Options) *Manager {
 
 // Actor returns the name alertkit goes by in the history of what it did by
 // itself (Options.Actor).
-func (m *Manager) Actor() string { return m.opts.Actor }
+func (m *Manager) Actor() string { return cmp.Or(m.opts.Actor, DefaultActor) }
 
-// Store returns the Manager's store.
+// Store returns the Manager's store; nil for a zero Manager.
 func (m *Manager) Store() Store { return m.store }
+
+// errNoStore is the error of a Manager without a Store: a zero Manager, or
+// one NewManager was given a nil Store.
+var errNoStore = errors.New("incident: manager without a store: use NewManager with a Store")
+
+// check returns errNoStore for a Manager without a Store. Methods that use
+// the store or the options call it first; NewManager sets both.
+func (m *Manager) check() error {
+	if m.store == nil {
+		return errNoStore
+	}
+	return nil
+}
 
 func labelSeverity(ls model.LabelSet) int {
 	v := string(ls["severity_level"])
@@ -199,10 +217,21 @@ func labelSeverity(ls model.LabelSet) int {
 	return 0
 }
 
-func (m *Manager) newID(t time.Time) ID {
+// newID returns a new incident ID of time t: a ULID, whose random part
+// comes from Options.Entropy. An entropy source that runs dry or fails
+// fails the ID, and so the incident, not the process.
+func (m *Manager) newID(t time.Time) (ID, error) {
+	if t.Before(time.UnixMilli(0)) || ulid.Timestamp(t) > ulid.MaxTime() {
+		return "", fmt.Errorf("incident: new incident ID: time %s is out of the range of IDs, 1970 to 10889",
+			t.UTC().Format(time.RFC3339Nano))
+	}
 	m.idMu.Lock()
 	defer m.idMu.Unlock()
-	return ID(ulid.MustNew(ulid.Timestamp(t), m.entropy).String())
+	id, err := ulid.New(ulid.Timestamp(t), m.entropy)
+	if err != nil {
+		return "", fmt.Errorf("incident: new incident ID: entropy: %w", err)
+	}
+	return ID(id.String()), nil
 }
 
 // retry runs op until it does not conflict, reading afresh each time; the
@@ -260,6 +289,9 @@ func (m *Manager) Observe(ctx context.Context, ch *dedup.Change, g *Grouping) (*
 // labels with e.Labels over them, and the member keeps e beside the labels
 // its source sent.
 func (m *Manager) ObserveEnriched(ctx context.Context, ch *dedup.Change, g *Grouping, e Enrichment) (*Incident, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
 	if g == nil {
 		g = m.opts.Grouping
 	}
@@ -353,8 +385,12 @@ func (m *Manager) reopens(inc *Incident, g *Grouping, now time.Time) bool {
 
 // open creates the incident of a group with its first alert.
 func (m *Manager) open(ctx context.Context, o *observation, now time.Time) (*Incident, error) {
+	id, err := m.newID(now)
+	if err != nil {
+		return nil, err
+	}
 	inc := &Incident{
-		ID:        m.newID(now),
+		ID:        id,
 		GroupKey:  o.key,
 		Group:     o.g.Labels(o.labels),
 		Status:    StatusOpen,

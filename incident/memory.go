@@ -15,8 +15,8 @@ import (
 )
 
 // MemoryStore is a Store in memory, for a single process and for tests. It
-// is safe for concurrent use. Its zero value is not ready; use
-// NewMemoryStore.
+// is safe for concurrent use. Its zero value is an empty store, ready to
+// use, as NewMemoryStore returns.
 type MemoryStore struct {
 	mu        sync.RWMutex
 	incidents map[ID]*stored
@@ -24,7 +24,6 @@ type MemoryStore struct {
 	latest    map[string]ID // the newest incident of each group
 	active    map[string]ID // the active incident of each group
 	timers    timerQueue
-	now       func() time.Time
 	// maxHistory caps each incident's history; 0 means DefaultMaxHistory.
 	maxHistory int
 }
@@ -41,12 +40,21 @@ var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{
-		incidents: map[ID]*stored{},
-		latest:    map[string]ID{},
-		active:    map[string]ID{},
-		timers:    timerQueue{byKey: map[string]*queued{}},
-		now:       time.Now,
+	s := &MemoryStore{}
+	s.ready()
+	return s
+}
+
+// ready makes the maps of a zero MemoryStore, on its first write; until
+// then its reads find nothing in nil maps. The caller holds the write lock.
+func (s *MemoryStore) ready() {
+	if s.incidents == nil {
+		s.incidents = map[ID]*stored{}
+		s.latest = map[string]ID{}
+		s.active = map[string]ID{}
+	}
+	if s.timers.byKey == nil {
+		s.timers.byKey = map[string]*queued{}
 	}
 }
 
@@ -74,6 +82,7 @@ func (s *MemoryStore) Create(ctx context.Context, inc *Incident, w Write) error 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ready()
 	if _, ok := s.incidents[inc.ID]; ok {
 		return fmt.Errorf("%w: %s", ErrExists, inc.ID)
 	}
@@ -315,7 +324,7 @@ func (s *MemoryStore) scan(ctx context.Context, f Filter, visit func(*Incident) 
 	}
 	at := f.At
 	if at.IsZero() {
-		at = s.now()
+		at = time.Now()
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -349,6 +358,7 @@ func (s *MemoryStore) SetTimer(ctx context.Context, t Timer) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ready()
 	s.setTimer(t)
 	return nil
 }

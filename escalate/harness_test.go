@@ -225,7 +225,7 @@ func (w *world) until(t time.Time) {
 
 func (w *world) runTimers() {
 	w.t.Helper()
-	_, err := w.m.ProcessTimers(w.ctx, "manager", time.Minute)
+	_, err := w.m.ProcessTimers(w.ctx)
 	require.NoError(w.t, err)
 	_, err = w.e.ProcessTimers(w.ctx)
 	require.NoError(w.t, err)

@@ -12,6 +12,9 @@ import (
 // most limit of them (0 means 100). A label predicate holds when any alert
 // of the incident satisfies it; see View.
 func (m *Manager) Search(ctx context.Context, query string, limit int) ([]*Incident, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
 	q, err := mql.Parse(query)
 	if err != nil {
 		return nil, fmt.Errorf("incident: search: %w", err)
@@ -21,6 +24,9 @@ func (m *Manager) Search(ctx context.Context, query string, limit int) ([]*Incid
 
 // View returns an incident with its members, as at now.
 func (m *Manager) View(ctx context.Context, id ID) (View, error) {
+	if err := m.check(); err != nil {
+		return View{}, err
+	}
 	inc, err := m.store.Get(ctx, id)
 	if err != nil {
 		return View{}, err
@@ -46,6 +52,9 @@ type Similar struct {
 // Similar returns the incidents similar to inc, with the newest limit of
 // them (0 means 10).
 func (m *Manager) Similar(ctx context.Context, inc *Incident, limit int) (Similar, error) {
+	if err := m.check(); err != nil {
+		return Similar{}, err
+	}
 	if limit == 0 {
 		limit = 10
 	}
@@ -116,6 +125,9 @@ type Report struct {
 // Analytics computes MTTA and MTTR of the incidents opened in [from, to),
 // in all, by project and by trigger.
 func (m *Manager) Analytics(ctx context.Context, from, to time.Time) (Report, error) {
+	if err := m.check(); err != nil {
+		return Report{}, err
+	}
 	all, err := m.store.Search(ctx, Filter{CreatedFrom: from, CreatedTo: to, Limit: -1})
 	if err != nil {
 		return Report{}, err

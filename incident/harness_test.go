@@ -61,7 +61,7 @@ func (h *harness) until(t time.Time) {
 		step := min(time.Minute, t.Sub(h.clock.Now()))
 		h.clock.Advance(step)
 		h.observe(h.dedup.Sweep(h.clock.Now()))
-		_, err := h.m.ProcessTimers(h.ctx, "test", time.Minute)
+		_, err := h.m.ProcessTimers(h.ctx)
 		require.NoError(h.t, err)
 	}
 }

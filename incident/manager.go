@@ -130,6 +130,20 @@ type Options struct {
 	// write, for the notification stage to tell the receivers. The
 	// pipeline needs it; default off.
 	FollowUps bool
+
+	// Owner names this worker when ProcessTimers claims the Manager's
+	// timers; default "incidents". Replicas sharing a store use different
+	// names.
+	Owner string
+	// Lease is how long a claimed timer is this worker's before another
+	// may take it over; default 1m.
+	Lease time.Duration
+	// Batch is how many timers are claimed at a time; default 100.
+	Batch int
+	// Interval is how often Run looks for due timers; default 1s.
+	Interval time.Duration
+	// OnError, if set, hears the errors Run meets.
+	OnError func(error)
 }
 
 // Manager runs the incident workflow over a Store: it gathers alert
@@ -160,6 +174,18 @@ func NewManager(store Store, opts *Options) *Manager {
 	}
 	if m.opts.Now == nil {
 		m.opts.Now = time.Now
+	}
+	if m.opts.Owner == "" {
+		m.opts.Owner = "incidents"
+	}
+	if m.opts.Lease <= 0 {
+		m.opts.Lease = time.Minute
+	}
+	if m.opts.Batch <= 0 {
+		m.opts.Batch = 100
+	}
+	if m.opts.Interval <= 0 {
+		m.opts.Interval = time.Second
 	}
 	if m.opts.Severity == nil {
 		m.opts.Severity = labelSeverity

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/alertkit/alertkit/internal/worker"
 )
 
 // The kinds of timer the Manager handles.
@@ -44,48 +46,37 @@ func (m *Manager) followUp(inc *Incident, w *Write, now time.Time, kind EventKin
 // (Options.FollowUps).
 func (m *Manager) FollowsUp() bool { return m.opts.FollowUps }
 
-// ProcessTimers claims the due timers of the Manager's kinds as worker
-// owner, handles them and completes them, and returns how many it handled.
-// A host calls it every few seconds, or runs RunTimers; several replicas may
-// call it at once.
-func (m *Manager) ProcessTimers(ctx context.Context, owner string, lease time.Duration) (int, error) {
-	timers, err := m.store.ClaimTimers(ctx, Claim{
-		Now: m.opts.Now(), Owner: owner, Lease: lease, Kinds: []string{TimerWake, TimerResolve},
-	})
-	if err != nil {
+// ProcessTimers claims the due timers of the Manager's kinds as
+// Options.Owner, a batch at a time until none is left, handles them and
+// completes them, and returns how many it handled. A host calls it every
+// few seconds, or runs Run; several replicas may call it at once.
+func (m *Manager) ProcessTimers(ctx context.Context) (int, error) {
+	if err := m.check(); err != nil {
 		return 0, err
 	}
-	var errs []error
-	done := 0
-	for _, t := range timers {
+	claim := func(ctx context.Context, n int) ([]Timer, error) {
+		return m.store.ClaimTimers(ctx, Claim{
+			Now: m.opts.Now(), Owner: m.opts.Owner, Lease: m.opts.Lease, Limit: n, Kinds: []string{TimerWake, TimerResolve},
+		})
+	}
+	return worker.Drain(ctx, m.opts.Batch, 1, claim, func(ctx context.Context, t Timer) error {
 		if err := m.HandleTimer(ctx, t); err != nil {
-			errs = append(errs, fmt.Errorf("timer %s: %w", t.Key, err))
-			continue // the lease runs out and the timer is tried again
+			return fmt.Errorf("timer %s: %w", t.Key, err) // the lease runs out and the timer is tried again
 		}
 		if err := m.store.CompleteTimer(ctx, t); err != nil && !errors.Is(err, ErrLeaseLost) {
-			errs = append(errs, fmt.Errorf("timer %s: %w", t.Key, err))
-			continue
+			return fmt.Errorf("timer %s: %w", t.Key, err)
 		}
-		done++
-	}
-	return done, errors.Join(errs...)
+		return nil
+	})
 }
 
-// RunTimers calls ProcessTimers every interval until ctx ends, and returns
-// ctx.Err(). Errors of a round are passed to onError, if not nil.
-func (m *Manager) RunTimers(ctx context.Context, owner string, interval time.Duration, onError func(error)) error {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		if _, err := m.ProcessTimers(ctx, owner, 4*interval); err != nil && onError != nil && ctx.Err() == nil {
-			onError(err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
+// Run calls ProcessTimers every Options.Interval until ctx ends, and
+// returns ctx.Err(); errors of a pass go to Options.OnError.
+func (m *Manager) Run(ctx context.Context) error {
+	return worker.Run(ctx, m.opts.Interval, func(ctx context.Context) error {
+		_, err := m.ProcessTimers(ctx)
+		return err
+	}, m.opts.OnError)
 }
 
 // HandleTimer does the work of a timer of the Manager's kinds. Handling a

@@ -75,6 +75,11 @@ func TestManagerWithoutAStore(t *testing.T) {
 		{"HandleTimer", func(m *incident.Manager) error {
 			return m.HandleTimer(ctx, incident.Timer{Kind: incident.TimerWake, Incident: id})
 		}},
+		{"ProcessTimers", func(m *incident.Manager) error { _, err := m.ProcessTimers(ctx); return err }},
+		{"Search", func(m *incident.Manager) error { _, err := m.Search(ctx, "", 10); return err }},
+		{"View", func(m *incident.Manager) error { _, err := m.View(ctx, id); return err }},
+		{"Similar", func(m *incident.Manager) error { _, err := m.Similar(ctx, &incident.Incident{ID: id}, 10); return err }},
+		{"Analytics", func(m *incident.Manager) error { _, err := m.Analytics(ctx, noon, noon.Add(time.Hour)); return err }},
 	}
 	managers := []struct {
 		name string

@@ -466,7 +466,8 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 	}
 
 	// Incidents.
-	s.Incidents = incident.NewManager(o.Store, &incident.Options{Now: o.Now, Entropy: o.Entropy, Severity: SeverityOf(sev), FollowUps: true})
+	s.Incidents = incident.NewManager(o.Store, &incident.Options{Now: o.Now, Entropy: o.Entropy, Severity: SeverityOf(sev), FollowUps: true,
+		Owner: owner("pipeline", o.Replica), Lease: o.Lease})
 
 	// Receivers and the dispatcher.
 	receivers, err := f.receivers(o)

@@ -93,9 +93,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Now returns the time; default time.Now.
 	Now func() time.Time
-	// Owner names this replica's worker when Tick claims the incidents'
-	// timers; default "pipeline". Replicas sharing a store use different
-	// names (and so do their Escalator's and Dispatcher's Owner options).
+	// Owner names this replica's worker when Tick claims the pipeline's
+	// own timers — follow-ups and heartbeat deadlines; default "pipeline".
+	// Replicas sharing a store use different names (and so do their
+	// Manager's, Escalator's and Dispatcher's Owner options; File.Build
+	// names them all after BuildOptions.Replica).
 	Owner string
 	// Lease is how long the timers Tick claims are this replica's before
 	// another may take them over; default 1m.
@@ -453,7 +455,7 @@ func (p *Pipeline) Tick(ctx context.Context) error {
 	for _, f := range p.apply(ctx, p.cfg.Dedup.Sweep(p.cfg.Now())) {
 		errs = append(errs, f.err) // published again by the next sweep
 	}
-	if _, err := p.cfg.Incidents.ProcessTimers(ctx, p.cfg.Owner, p.cfg.Lease); err != nil {
+	if _, err := p.cfg.Incidents.ProcessTimers(ctx); err != nil {
 		errs = append(errs, err)
 	}
 	if p.cfg.Escalator != nil {

@@ -28,7 +28,7 @@ func TestRestoreAfterEveryReplicaStopped(t *testing.T) {
 	store := incident.NewMemoryStore()
 	var changes []string
 	start := func(seed byte) *pipeline.Pipeline {
-		m := incident.NewManager(store, &incident.Options{Now: c.Now, Entropy: rand.NewChaCha8([32]byte{seed})})
+		m := incident.NewManager(store, &incident.Options{Now: c.Now, Entropy: rand.NewChaCha8([32]byte{seed}), Owner: fmt.Sprint("replica-", seed)})
 		p, err := pipeline.New(pipeline.Config{
 			Incidents: m, Dedup: dedup.New(&dedup.Options{Now: c.Now}), Now: c.Now,
 			OnChange: func(o pipeline.Outcome) {

@@ -535,7 +535,7 @@ func (r *rollout) escalate(ctx context.Context) error {
 			sent++
 			changes += len(p.deduper.Ingest([]alert.Alert{failed}))
 		}
-		if _, err := p.incidents.ProcessTimers(ctx, "canary", time.Minute); err != nil {
+		if _, err := p.incidents.ProcessTimers(ctx); err != nil {
 			return err
 		}
 		if _, err := p.escalator.ProcessTimers(ctx); err != nil {

@@ -1,6 +1,7 @@
 // Package escalate pages people about incidents until someone takes them:
 // escalation policies, on-call schedules, and the baton at shift changes —
-// what Alertmanager declined to do (#686, #2150, #1860).
+// what Alertmanager declined to do (prometheus/alertmanager#686, #2150,
+// #1860).
 //
 //	cfg, err := escalate.ParseConfig(oncallYAML, "oncall.yaml") // schedules, policies, ladders
 //	e := escalate.New(incidents, notifier, &escalate.Options{OnError: logError})

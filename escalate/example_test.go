@@ -11,7 +11,6 @@ import (
 	"github.com/alertkit/alertkit/dedup"
 	"github.com/alertkit/alertkit/escalate"
 	"github.com/alertkit/alertkit/incident"
-	"github.com/alertkit/alertkit/internal/clock"
 	"github.com/alertkit/alertkit/severity"
 )
 
@@ -44,7 +43,8 @@ func ExampleSchedule() {
 // before the next is paged.
 func ExampleEscalator() {
 	ctx := context.Background()
-	clk := clock.NewFake(time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC))
+	now := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
 	cfg, err := escalate.ParseConfig([]byte(`
 schedules:
   - name: sre
@@ -58,19 +58,19 @@ ladders:
 		fmt.Println(err)
 		return
 	}
-	incidents := incident.NewManager(incident.NewMemoryStore(), &incident.Options{Now: clk.Now})
+	incidents := incident.NewManager(incident.NewMemoryStore(), &incident.Options{Now: clock})
 	pager := escalate.NotifierFunc(func(_ context.Context, p escalate.Page) error {
-		fmt.Println(clk.Now().Format("15:04"), p.Reason, p.People, p.Teams)
+		fmt.Println(now.Format("15:04"), p.Reason, p.People, p.Teams)
 		return nil
 	})
-	e := escalate.New(incidents, pager, &escalate.Options{Now: clk.Now})
+	e := escalate.New(incidents, pager, &escalate.Options{Now: clock})
 	if err := e.Load(cfg); err != nil {
 		fmt.Println(err)
 		return
 	}
 
 	labels := model.LabelSet{"alertname": "APIErrors", "namespace": "shop", "severity_level": "2", "service_level": "gold"}
-	changes := dedup.New(&dedup.Options{Now: clk.Now}).Ingest([]alert.Alert{{Labels: labels, StartsAt: clk.Now()}})
+	changes := dedup.New(&dedup.Options{Now: clock}).Ingest([]alert.Alert{{Labels: labels, StartsAt: now}})
 	inc, _ := incidents.Observe(ctx, &changes[0], nil)
 	c, _ := severity.DefaultPolicy().Classify(labels)
 	plan, _ := e.PlanFor(c, "sre")
@@ -80,7 +80,7 @@ ladders:
 		return
 	}
 	for range 30 { // the host runs e.Run; here, a minute at a time
-		clk.Advance(time.Minute)
+		now = now.Add(time.Minute)
 		if _, err := e.ProcessTimers(ctx); err != nil {
 			fmt.Println(err)
 		}

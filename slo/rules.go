@@ -49,8 +49,8 @@ func (op Operator) holds(v, threshold float64) (bool, error) {
 	return false, fmt.Errorf("operator %q: want one of > >= < <= == !=", op)
 }
 
-// ThresholdRule fires when a value passes a threshold for a while — seed
-// 000's "evaluate alert rules → threshold breached? → fire alert".
+// ThresholdRule fires when a value passes a threshold for a while, as a
+// Prometheus alerting rule with a comparison and a for clause does.
 type ThresholdRule struct {
 	// Name is the alert's name (its alertname label).
 	Name string

@@ -14,9 +14,9 @@
 //	go run ./examples/techshop              # into a new temporary directory
 //	go run ./examples/techshop -out ./techshop-out
 //
-// Everything runs on a fake clock, and the traffic comes from a seeded
-// generator, so the output is the same on every run; the month takes a
-// fraction of a second. Its test compares the output with
+// The month runs on simulated time, a minute at a time, and the traffic
+// comes from a seeded generator, so the output is the same on every run;
+// the month takes a fraction of a second. Its test compares the output with
 // testdata/output.golden (go test ./examples/techshop -update rewrites it).
 package main
 
@@ -40,7 +40,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/alertkit/alertkit/alert"
-	"github.com/alertkit/alertkit/internal/clock"
 	"github.com/alertkit/alertkit/slo"
 	"github.com/alertkit/alertkit/slo/chart"
 	"github.com/alertkit/alertkit/slo/gate"
@@ -282,11 +281,10 @@ type month struct {
 	requests float64
 }
 
-// simulate runs the month: every minute, on a fake clock, the stack's
+// simulate runs the month: every minute of simulated time, the stack's
 // traffic goes into the SLOs' events and the rules' gauges, and the
 // evaluator evaluates every rule.
 func simulate(ctx context.Context) (*month, error) {
-	clk := clock.NewFake(start)
 	m := &month{}
 
 	// Each SLO has a burn-rate rule with the default windows, scaled to
@@ -321,12 +319,11 @@ func simulate(ctx context.Context) (*month, error) {
 
 	tr := newTraffic()
 	states := map[model.Fingerprint]transition{}
-	for clk.Now().Before(end) {
+	for now := start; now.Before(end); {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		clk.Advance(time.Minute)
-		now := clk.Now()
+		now = now.Add(time.Minute)
 		mn := tr.next(now)
 		m.minutes++
 		m.requests += float64(mn.Requests)
@@ -507,32 +504,61 @@ func (m *month) timeline(w io.Writer) {
 	}
 }
 
+// burnWindow is how far back the burn rate "now" looks, in the report and
+// on the charts alike.
+const burnWindow = time.Hour
+
+// standing is where an SLO's budget stands at the end of the month: the
+// share of it remaining over the 30 days, the burn rate over the last
+// burnWindow, and the time to exhaustion — how long what remains lasts
+// at that rate. Its chart sums up the same events with the same formulas.
+type standing struct {
+	sli, remaining float64
+	// good and total are the events of the burn window.
+	good, total float64
+	burn        float64
+	exhaustion  time.Duration
+}
+
+// standAtEnd returns where an SLO stands at the end of the month; false if
+// it had no events in the burn window.
+func (o *objective) standAtEnd() (standing, bool) {
+	s := standing{sli: o.good / o.total}
+	s.remaining = o.BudgetRemaining(s.sli)
+	var err error
+	s.good, s.total, err = o.events.Over(burnWindow, end)
+	if err != nil || s.total == 0 {
+		return s, false
+	}
+	s.burn = o.BurnRate(1 - s.good/s.total)
+	s.exhaustion = o.TimeLeft(s.remaining, s.burn)
+	return s, true
+}
+
 // budgets prints where each SLO stands at the end of the month, with the
-// the formulas of its dashboard.
+// formulas of its dashboard.
 func (m *month) budgets(w io.Writer) {
 	fmt.Fprintf(w, "\nThe SLOs on %s, over the 30 days:\n", end.Format(day))
 	for _, o := range m.objectives {
-		sli := o.good / o.total
-		remaining := o.BudgetRemaining(sli)
-		good, total, err := o.events.Over(time.Hour, end)
-		if err != nil || total == 0 {
+		s, ok := o.standAtEnd()
+		if !ok {
 			continue
 		}
-		burn := o.BurnRate(1 - good/total)
 		target := strconv.FormatFloat(o.Target, 'f', -1, 64)
 		fmt.Fprintf(w, "\n  %s %s: %s\n", o.Name, slo.FormatPercent(o.Target), o.Description)
-		fmt.Fprintf(w, "    SLI\t%s\t%s of %s requests %s\n", percent(sli, 3), thousands(o.total-o.good), thousands(o.total), o.bad)
-		fmt.Fprintf(w, "    error budget remaining\t%s\t100 × (1 − (1 − SLI) / (1 − %s))\n", percent(remaining, 1), target)
+		fmt.Fprintf(w, "    SLI\t%s\t%s of %s requests %s\n", percent(s.sli, 3), thousands(o.total-o.good), thousands(o.total), o.bad)
+		fmt.Fprintf(w, "    error budget remaining\t%s\t100 × (1 − (1 − SLI) / (1 − %s))\n", percent(s.remaining, 1), target)
 		for _, inc := range []incident{dbSlow, restart} {
 			if spent := o.spent[inc.name] / (o.ErrorBudget() * o.total); spent >= 0.0005 {
 				fmt.Fprintf(w, "      spent by %s\t%s\t%s requests %s\n", inc.name, percent(spent, 1), thousands(o.spent[inc.name]), o.bad)
 			}
 		}
-		fmt.Fprintf(w, "    burn rate now\t%s×\t(1 − SLI) / (1 − %s) over the last hour: %s of %s requests %s\n",
-			formatBurn(burn), target, thousands(total-good), thousands(total), o.bad)
-		exhaustion := o.TimeToExhaustion(burn)
-		fmt.Fprintf(w, "    time to exhaustion\t%s\t(1 − %s) × 720h / (1 − SLI) at that burn rate\n", roughly(exhaustion), target)
-		fmt.Fprintf(w, "    what is left lasts\t%s\t%s of it\n", roughly(o.TimeLeft(remaining, burn)), percent(remaining, 1))
+		fmt.Fprintf(w, "    burn rate now\t%s×\t(1 − SLI) / (1 − %s) over the last %s: %s of %s requests %s\n",
+			formatBurn(s.burn), target, slo.FormatDuration(burnWindow), thousands(s.total-s.good), thousands(s.total), o.bad)
+		fmt.Fprintf(w, "    time to exhaustion\t%s\tremaining × 720h / burn rate: the %s left, if that rate holds\n",
+			roughly(s.exhaustion), percent(s.remaining, 1))
+		fmt.Fprintf(w, "    a whole budget would last\t%s\t(1 − %s) × 720h / (1 − SLI): TechShop's dashboard formula, blind to the %s spent\n",
+			roughly(o.TimeToExhaustion(s.burn)), target, percent(1-s.remaining, 1))
 	}
 }
 
@@ -541,7 +567,7 @@ func (m *month) budgets(w io.Writer) {
 func (m *month) files(out io.Writer, dir string) error {
 	var written []string
 	for _, o := range m.objectives {
-		svg, err := chart.SVG(&o.Objective, o.points, &chart.Options{Windows: m.windows})
+		svg, err := chart.SVG(&o.Objective, o.points, &chart.Options{Windows: m.windows, Now: end, BurnWindow: burnWindow})
 		if err != nil {
 			return err
 		}

@@ -92,19 +92,24 @@ func TestTechShop(t *testing.T) {
 
 				burn := o.BurnRate(b.badNow / b.totalNow)
 				assert.Equal(t, formatBurn(burn)+"×", b.rows["burn rate now"])
-				// TechShop's hours until exhaustion: (1 - target) * 30 * 24 / (1 - sli).
+				// The time to exhaustion is what remains of the budget
+				// at that burn rate: remaining × period / burn.
+				assert.InDelta(t, remaining*30*24/burn, o.TimeLeft(remaining, burn).Hours(), 1e-6)
+				assert.Equal(t, roughly(o.TimeLeft(remaining, burn)), b.rows["time to exhaustion"])
+				// TechShop's dashboard formula, (1 - target) * 30 * 24 /
+				// (1 - sli), counts a whole budget, however much is spent.
 				hours := (1 - b.target) * 30 * 24 / (b.badNow / b.totalNow)
 				assert.InDelta(t, hours, o.TimeToExhaustion(burn).Hours(), 1e-6)
-				assert.Equal(t, roughly(o.TimeToExhaustion(burn)), b.rows["time to exhaustion"])
-				assert.Equal(t, roughly(o.TimeLeft(remaining, burn)), b.rows["what is left lasts"])
+				assert.Equal(t, roughly(o.TimeToExhaustion(burn)), b.rows["a whole budget would last"])
+				assert.Less(t, o.TimeLeft(remaining, burn), o.TimeToExhaustion(burn), "part of the budget is spent")
 
 				// The chart says the same.
 				svg, err := os.ReadFile(filepath.Join(dir, b.name+".svg"))
 				require.NoError(t, err)
 				summary := chartSummary.FindStringSubmatch(string(svg))
 				require.NotNil(t, summary, "the chart's summary")
-				assert.Contains(t, summary[1], "budget remaining "+b.rows["error budget remaining"]+" · burn ")
-				assert.Contains(t, summary[1], "exhausted in "+b.rows["what is left lasts"]+" at this rate")
+				assert.Equal(t, "budget remaining "+b.rows["error budget remaining"]+" · burn "+b.rows["burn rate now"]+
+					" (last "+slo.FormatDuration(burnWindow)+") · exhausted in "+b.rows["time to exhaustion"]+" at this rate", summary[1])
 			})
 		}
 	})

@@ -37,15 +37,21 @@
 // recognised and ignored. Timers are rows claimed with a lease by
 // SELECT … FOR UPDATE SKIP LOCKED: replicas claiming at once take
 // different timers, and the timers of a replica that died are taken over
-// when its leases run out. Pages and notifications are sent before they
-// are marked done, with a stable idempotency key, so that a replica dying
-// in between makes another send the same notification again, never none.
+// when its leases run out (pipeline.BuildOptions.Lease, a minute by
+// default); an escalation step is taken once, under the incident's
+// version. Pages and notifications are sent before they are marked done,
+// with a stable idempotency key, so that a replica dying in between makes
+// another send the same notification again, with the same key (which
+// PagerDuty's dedup_key absorbs), never none.
 //
 // A resolution, an acknowledgement or a hand-over is written with the
 // follow-up that tells the receivers of it, so that the news outlives a
-// replica killed right after the change. A replica that starts — after a
-// crash, or with every other one down — calls Pipeline.Restore, which
-// gives its dedup stage the active alerts the database holds.
+// replica killed right after the change. Everything survives a restart of
+// every replica: incidents and their history, timers, the outbox, the
+// delivery log and dead letters, silences, and schedules' overrides. A
+// replica that starts — after a crash, or with every other one down —
+// calls Pipeline.Restore, which gives its dedup stage the active alerts
+// the database holds.
 //
 // Changes of an alert are ordered by when they happened, as each
 // replica's dedup stage stamps them, and leases by the claimers' clocks:

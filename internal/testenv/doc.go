@@ -1,5 +1,6 @@
 // Package testenv finds and runs the real components that some alertkit
-// tests exercise: Prometheus, Alertmanager and, later, PostgreSQL.
+// tests exercise: Prometheus and Alertmanager, and the PostgreSQL server
+// that ALERTKIT_TEST_POSTGRES names ([Postgres]).
 //
 // A test that needs a component calls [Command]. Outside CI, a missing
 // component skips the test with a message that says how to install it; in

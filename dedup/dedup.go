@@ -540,9 +540,8 @@ func (rec *record) snapshot() Record {
 // again, and a state held back while flapping is published; records no
 // longer active are dropped after the retention; heartbeats that missed
 // their check-in fire. It returns the changes, for downstream, in a fixed
-// order: by fingerprint modulo 64, then by fingerprint, as records were once
-// sharded, and a record's changes in the order they happened; then the
-// heartbeats'.
+// order: by fingerprint modulo 64, then by fingerprint, and a record's
+// changes in the order they happened; then the heartbeats'.
 func (d *Deduper) Sweep(now time.Time) []Change {
 	d.ready()
 	var out []Change

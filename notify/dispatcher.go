@@ -18,7 +18,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/alertkit/alertkit/incident"
-	"github.com/alertkit/alertkit/internal/backoff"
 )
 
 // The kinds of timer the Dispatcher keeps in the incident Store.
@@ -65,7 +64,7 @@ type Options struct {
 	MaxAttempts int
 	// Backoff is the wait between attempts, unless a receiver asks for
 	// longer with Retry-After; default 1s doubling up to 5m, jittered.
-	Backoff backoff.Policy
+	Backoff Backoff
 	// MaxRetryAfter caps the wait a receiver asks for with Retry-After;
 	// default 5m. A receiver's ask is honoured up to it, and the wait is
 	// never shorter than the backoff: max(min(Retry-After, MaxRetryAfter),
@@ -143,8 +142,8 @@ func NewDispatcher(store incident.Store, receivers map[string]Notifier, opts *Op
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 12
 	}
-	if o.Backoff == (backoff.Policy{}) {
-		o.Backoff = backoff.Policy{Min: time.Second, Max: 5 * time.Minute}
+	if o.Backoff == (Backoff{}) {
+		o.Backoff = Backoff{Min: time.Second, Max: 5 * time.Minute}
 	}
 	if o.MaxRetryAfter <= 0 {
 		o.MaxRetryAfter = 5 * time.Minute

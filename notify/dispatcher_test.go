@@ -23,7 +23,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/alertkit/alertkit/incident"
-	"github.com/alertkit/alertkit/internal/backoff"
 	"github.com/alertkit/alertkit/internal/clock"
 	"github.com/alertkit/alertkit/notify"
 	"github.com/alertkit/alertkit/notify/notifytest"
@@ -374,7 +373,7 @@ func TestDeadLetters(t *testing.T) {
 			return false
 		})
 		r := newRig(t, map[string]notify.Notifier{"pd": poster(ep), "down": poster(always)},
-			&notify.Options{MaxAttempts: 5, Backoff: backoff.Policy{Min: time.Second, Max: 10 * time.Second}})
+			&notify.Options{MaxAttempts: 5, Backoff: notify.Backoff{Min: time.Second, Max: 10 * time.Second}})
 		refused := r.send("pd", "refused")
 		exhausted := r.send("down", "exhausted")
 		r.run(10*time.Minute, func() bool { dead, _ := r.log.DeadLetters(r.ctx); return len(dead) == 2 })

@@ -1,4 +1,4 @@
-package backoff_test
+package notify_test
 
 import (
 	"fmt"
@@ -7,11 +7,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/alertkit/alertkit/internal/backoff"
+	"github.com/alertkit/alertkit/notify"
 )
 
-func TestDelay(t *testing.T) {
-	p := backoff.Policy{Min: time.Second, Max: time.Minute}
+func TestBackoffDelay(t *testing.T) {
+	p := notify.Backoff{Min: time.Second, Max: time.Minute}
 	tests := []struct {
 		n      int
 		r      float64
@@ -32,11 +32,11 @@ func TestDelay(t *testing.T) {
 			assert.Equal(t, tt.want, p.Delay(tt.n, tt.r), tt.reason)
 		})
 	}
-	assert.Equal(t, 500*time.Millisecond, backoff.Policy{}.Delay(1, 0), "zero Policy: 1s steps")
+	assert.Equal(t, 500*time.Millisecond, notify.Backoff{}.Delay(1, 0), "zero Backoff: 1s steps")
 }
 
-func ExamplePolicy_Delay() {
-	p := backoff.Policy{Min: time.Second, Max: 5 * time.Minute}
+func ExampleBackoff_Delay() {
+	p := notify.Backoff{Min: time.Second, Max: 5 * time.Minute}
 	for n := 1; n <= 10; n++ {
 		fmt.Print(p.Delay(n, 0), " ")
 	}

@@ -1,10 +1,14 @@
-package backoff
+package notify
 
 import "time"
 
-// Policy is an exponential backoff: Min before the second attempt,
-// doubling up to Max.
-type Policy struct {
+// Backoff is the wait between a receiver's failed attempts: exponential,
+// Min before the second attempt, doubling up to Max, with jitter — each
+// wait is drawn between half of its step and the step — so that many
+// notifications failing together do not retry together. The zero Backoff
+// steps from 1s; a Dispatcher's default is 1s to 5m. A Backoff is a plain
+// value, safe for concurrent use.
+type Backoff struct {
 	Min, Max time.Duration
 }
 
@@ -13,7 +17,7 @@ type Policy struct {
 // is jittered by r, a random number in [0, 1) — "equal jitter": the wait is
 // in [d/2, d), never less than half the step, and different clients spread
 // out.
-func (p Policy) Delay(n int, r float64) time.Duration {
+func (p Backoff) Delay(n int, r float64) time.Duration {
 	lo, hi := p.Min, p.Max
 	if lo <= 0 {
 		lo = time.Second

@@ -66,13 +66,13 @@ func openIncidents(b *testing.B, n int, clk *clock.Fake, pages *atomic.Int64) (e
 		b.Fatal(err)
 	}
 	if err := e.AddPolicy(&escalate.Policy{Name: "l1", Repeat: 1 << 30, Steps: []escalate.Step{
-		{Notify: []route.Target{{Kind: route.OnCall, Name: "sre/L1"}}, Wait: 10 * time.Minute},
+		{Notify: []route.Target{{Kind: route.TargetOnCall, Name: "sre/L1"}}, Wait: 10 * time.Minute},
 	}}); err != nil {
 		b.Fatal(err)
 	}
 	for i, id := range ids {
 		hold := time.Duration(i) * 10 * time.Minute / time.Duration(n)
-		if err := e.Engage(ctx, id, escalate.Plan{Mode: severity.Page, Policy: "l1", Hold: hold}); err != nil {
+		if err := e.Engage(ctx, id, escalate.Plan{Mode: severity.ModePage, Policy: "l1", Hold: hold}); err != nil {
 			b.Fatal(err)
 		}
 	}

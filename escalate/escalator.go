@@ -23,16 +23,16 @@ type PageKind uint8
 
 // The kinds of page.
 const (
-	// Escalation: a step of an escalation policy.
-	Escalation PageKind = iota + 1
-	// Digest: put the incident in the next digest (a batch response).
-	Digest
-	// Baton: a hand-over was not accepted in time; the next level is asked
+	// PageEscalation: a step of an escalation policy.
+	PageEscalation PageKind = iota + 1
+	// PageDigest: put the incident in the next digest (a batch response).
+	PageDigest
+	// PageBaton: a hand-over was not accepted in time; the next level is asked
 	// to take it.
-	Baton
+	PageBaton
 )
 
-var pageKinds = [...]string{Escalation: "escalation", Digest: "digest", Baton: "baton"}
+var pageKinds = [...]string{PageEscalation: "escalation", PageDigest: "digest", PageBaton: "baton"}
 
 // String returns "escalation", "digest" or "baton".
 func (k PageKind) String() string {
@@ -262,7 +262,7 @@ func (e *Escalator) AddLadder(name string, l Ladder) error {
 			return fmt.Errorf("ladder %s: level %d: nobody to notify", name, i+1)
 		}
 		for _, t := range level {
-			if t.Kind == route.Policy {
+			if t.Kind == route.TargetPolicy {
 				return fmt.Errorf("ladder %s: level %d: a policy (%s) cannot be a level", name, i+1, t)
 			}
 		}
@@ -280,7 +280,7 @@ func (e *Escalator) AddLadder(name string, l Ladder) error {
 // the Escalator has: a typo would page nobody.
 func (e *Escalator) checkTargets(ts []route.Target) error {
 	for _, t := range ts {
-		if t.Kind != route.OnCall {
+		if t.Kind != route.TargetOnCall {
 			continue
 		}
 		schedName, layer, _ := strings.Cut(t.Name, "/")
@@ -312,7 +312,7 @@ type Plan struct {
 // for a batch or a retrospective, no policy.
 func (e *Escalator) PlanFor(c severity.Classification, ladder string) (Plan, error) {
 	plan := Plan{Mode: c.Response.Mode, Hold: c.Hold}
-	if c.Response.Mode != severity.Page {
+	if c.Response.Mode != severity.ModePage {
 		return plan, nil
 	}
 	plan.Policy = ladder + "/" + c.Response.String()
@@ -388,7 +388,7 @@ func (e *Escalator) policy(name string) (*Policy, error) {
 		return nil, fmt.Errorf("no policy %q", name)
 	}
 	r, err := severity.ParseResponse(response)
-	if err != nil || r.Mode != severity.Page {
+	if err != nil || r.Mode != severity.ModePage {
 		return nil, fmt.Errorf("no policy %q", name)
 	}
 	e.mu.Lock()
@@ -420,9 +420,9 @@ func urgency(mode string) int {
 
 func modeName(m severity.Mode) string {
 	switch m {
-	case severity.Page:
+	case severity.ModePage:
 		return "page"
-	case severity.Batch:
+	case severity.ModeBatch:
 		return "batch"
 	}
 	return "retrospective"
@@ -437,7 +437,7 @@ func modeName(m severity.Mode) string {
 // then escalates it afresh; so the pipeline may call it for every change
 // of an incident.
 func (e *Escalator) Engage(ctx context.Context, id incident.ID, plan Plan) error {
-	if plan.Mode == severity.Page {
+	if plan.Mode == severity.ModePage {
 		if _, err := e.policy(plan.Policy); err != nil {
 			return fmt.Errorf("escalate: incident %s: %w", id, err)
 		}
@@ -454,7 +454,7 @@ func (e *Escalator) Engage(ctx context.Context, id incident.ID, plan Plan) error
 		}
 		inc.Escalation = &incident.Escalation{Policy: plan.Policy, Mode: modeName(plan.Mode), Hold: max(plan.Hold, 0), Firing: inc.Reopened}
 		switch plan.Mode {
-		case severity.Page, severity.Batch:
+		case severity.ModePage, severity.ModeBatch:
 			w.Timers = append(w.Timers, incident.Timer{Key: timerKey(TimerEscalate, string(id)), Kind: TimerEscalate, Incident: id, Due: now.Add(max(plan.Hold, 0))})
 		default:
 			inc.Escalation.Exhausted = true
@@ -701,7 +701,7 @@ func (e *Escalator) step(ctx context.Context, t incident.Timer) error {
 	var skipped []string
 	for {
 		page = Page{
-			Key: stepKey(inc.ID, esc.Firing, taken+1), Kind: Escalation, Incident: inc.ID,
+			Key: stepKey(inc.ID, esc.Firing, taken+1), Kind: PageEscalation, Incident: inc.ID,
 			Policy: p.Name, Step: index + 1, Round: round,
 		}
 		e.resolve(&page, p.Steps[index].Notify, now)
@@ -813,7 +813,7 @@ func stepKey(id incident.ID, firing, step int) string {
 
 // digest hands a batch incident to the digest, once per firing.
 func (e *Escalator) digest(ctx context.Context, inc *incident.Incident, now time.Time) error {
-	page := Page{Key: string(inc.ID) + "/digest", Kind: Digest, Incident: inc.ID, Reason: "a batch response: the next digest"}
+	page := Page{Key: string(inc.ID) + "/digest", Kind: PageDigest, Incident: inc.ID, Reason: "a batch response: the next digest"}
 	if f := inc.Escalation.Firing; f > 0 {
 		page.Key += "/" + strconv.Itoa(f)
 		page.Reason += fmt.Sprintf(" (it fired again, reopened %d times)", f)
@@ -844,13 +844,13 @@ func (e *Escalator) resolve(p *Page, targets []route.Target, t time.Time) {
 	}
 	for _, tg := range targets {
 		switch tg.Kind {
-		case route.User:
+		case route.TargetUser:
 			add(&p.People, tg.Name)
-		case route.Team:
+		case route.TargetTeam:
 			add(&p.Teams, tg.Name)
-		case route.Receiver:
+		case route.TargetReceiver:
 			add(&p.Receivers, tg.Name)
-		case route.OnCall:
+		case route.TargetOnCall:
 			if person, ok := e.onCall(tg.Name, t); ok {
 				add(&p.People, person)
 			}
@@ -1011,7 +1011,7 @@ func (e *Escalator) baton(ctx context.Context, t incident.Timer) error {
 	if walking(inc) {
 		return e.record(ctx, t, inc.ID, now, reason+": left to the escalation, which is still paging")
 	}
-	page := Page{Key: t.Key, Kind: Baton, Incident: inc.ID, Reason: reason}
+	page := Page{Key: t.Key, Kind: PageBaton, Incident: inc.ID, Reason: reason}
 	e.mu.RLock()
 	s := e.schedules[schedName]
 	e.mu.RUnlock()

@@ -131,7 +131,7 @@ func TestBatchAndRetrospective(t *testing.T) {
 	w.at("Wed 10:00")
 	require.Len(t, w.pages.sent(), 1)
 	p := w.pages.sent()[0]
-	assert.Equal(t, escalate.Page{Key: string(w.id("disk")) + "/digest", Kind: escalate.Digest, Incident: w.id("disk"), Reason: "a batch response: the next digest"}, p.Page)
+	assert.Equal(t, escalate.Page{Key: string(w.id("disk")) + "/digest", Kind: escalate.PageDigest, Incident: w.id("disk"), Reason: "a batch response: the next digest"}, p.Page)
 	assert.Equal(t, weekTime(t, "Mon 10:15"), p.At)
 	assert.Equal(t, []string{
 		"Mon 10:00:00 noise escalated: recorded for the retrospective: nobody is notified",
@@ -146,12 +146,12 @@ func TestBatchAndRetrospective(t *testing.T) {
 func TestRepeatAndExhaustion(t *testing.T) {
 	w := newWorld(t, weekTime(t, "Mon 10:00"), sreConfig)
 	require.NoError(t, w.e.AddPolicy(&escalate.Policy{Name: "db", Repeat: 1, Steps: []escalate.Step{
-		{Notify: []route.Target{{Kind: route.OnCall, Name: "sre/L1"}, {Kind: route.Receiver, Name: "db-chat"}}, Wait: 5 * time.Minute},
-		{Notify: []route.Target{{Kind: route.User, Name: "db-lead"}}, Wait: 15 * time.Minute},
+		{Notify: []route.Target{{Kind: route.TargetOnCall, Name: "sre/L1"}, {Kind: route.TargetReceiver, Name: "db-chat"}}, Wait: 5 * time.Minute},
+		{Notify: []route.Target{{Kind: route.TargetUser, Name: "db-lead"}}, Wait: 15 * time.Minute},
 	}}))
 	inc := w.observe(alertOf(w, "db"))
 	w.ids["db"], w.names[inc.ID] = inc.ID, "db"
-	require.NoError(t, w.e.Engage(w.ctx, inc.ID, escalate.Plan{Mode: severity.Page, Policy: "db"}))
+	require.NoError(t, w.e.Engage(w.ctx, inc.ID, escalate.Plan{Mode: severity.ModePage, Policy: "db"}))
 	w.at("Mon 12:00")
 	assert.Equal(t, []string{
 		"Mon 10:00:00 db escalation bravo, receiver:db-chat",
@@ -168,7 +168,7 @@ func TestRepeatAndExhaustion(t *testing.T) {
 	assert.True(t, w.get("db").Escalation.Exhausted)
 
 	// Engaging again does nothing.
-	require.NoError(t, w.e.Engage(w.ctx, inc.ID, escalate.Plan{Mode: severity.Page, Policy: "db"}))
+	require.NoError(t, w.e.Engage(w.ctx, inc.ID, escalate.Plan{Mode: severity.ModePage, Policy: "db"}))
 	w.at("Mon 13:00")
 	assert.Len(t, w.pages.sent(), 4)
 }
@@ -410,7 +410,7 @@ func TestPlanFor(t *testing.T) {
 	require.NoError(t, err)
 	plan, err := w.e.PlanFor(c, "sre")
 	require.NoError(t, err)
-	assert.Equal(t, escalate.Plan{Mode: severity.Page, Policy: "sre/page 10m", Hold: 2 * time.Minute}, plan)
+	assert.Equal(t, escalate.Plan{Mode: severity.ModePage, Policy: "sre/page 10m", Hold: 2 * time.Minute}, plan)
 
 	_, err = w.e.PlanFor(c, "ops")
 	assert.EqualError(t, err, `escalate: no policy "ops/page 10m", and no ladder "ops" to derive it from`)
@@ -419,9 +419,9 @@ func TestPlanFor(t *testing.T) {
 	require.NoError(t, err)
 	plan, err = w.e.PlanFor(c, "ops")
 	require.NoError(t, err, "a retrospective needs no ladder")
-	assert.Equal(t, escalate.Plan{Mode: severity.Retrospective}, plan)
+	assert.Equal(t, escalate.Plan{Mode: severity.ModeRetrospective}, plan)
 
-	err = w.e.Engage(w.ctx, "01NOSUCHINCIDENT", escalate.Plan{Mode: severity.Page, Policy: "nope"})
+	err = w.e.Engage(w.ctx, "01NOSUCHINCIDENT", escalate.Plan{Mode: severity.ModePage, Policy: "nope"})
 	assert.EqualError(t, err, `escalate: incident 01NOSUCHINCIDENT: no policy "nope"`)
 }
 

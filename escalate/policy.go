@@ -44,7 +44,7 @@ func (p *Policy) Validate() error {
 			return fmt.Errorf("policy %s: step %d: nobody to notify", p.Name, i+1)
 		}
 		for _, t := range s.Notify {
-			if t.Kind == route.Policy {
+			if t.Kind == route.TargetPolicy {
 				return fmt.Errorf("policy %s: step %d: a policy (%s) cannot be a step's target", p.Name, i+1, t)
 			}
 		}
@@ -66,7 +66,7 @@ type Ladder [][]route.Target
 // acknowledge before the next level is paged. Batch and retrospective
 // responses page nobody, and have no policy: Derive returns nil.
 func Derive(name string, r severity.Response, ladder Ladder) *Policy {
-	if r.Mode != severity.Page || len(ladder) == 0 {
+	if r.Mode != severity.ModePage || len(ladder) == 0 {
 		return nil
 	}
 	p := &Policy{Name: name}

@@ -540,7 +540,7 @@ func (d *Dispatcher) deliver(ctx context.Context, t incident.Timer) error {
 		cancel()
 	}
 	if err == nil {
-		a.Outcome = Delivered
+		a.Outcome = OutcomeDelivered
 		d.record(ctx, a)
 		// The mark: a crash before it sends the notification again.
 		if err := d.store.CompleteTimer(ctx, t); err != nil && !errors.Is(err, incident.ErrLeaseLost) {
@@ -551,7 +551,7 @@ func (d *Dispatcher) deliver(ctx context.Context, t incident.Timer) error {
 	a.Error, a.StatusCode = err.Error(), StatusCode(err)
 	retry, after := Retryable(err)
 	if !retry || env.Attempts >= d.opts.MaxAttempts {
-		a.Outcome = Dead
+		a.Outcome = OutcomeDead
 		d.record(ctx, a)
 		if err := d.log.Bury(ctx, DeadLetter{Notification: *n, Attempts: env.Attempts, Error: a.Error, At: now}); err != nil {
 			return err
@@ -568,7 +568,7 @@ func (d *Dispatcher) deliver(ctx context.Context, t incident.Timer) error {
 	// The receiver's ask, up to the cap: a Retry-After of a day or a year
 	// must not hold a page back that long.
 	wait := max(min(after, d.opts.MaxRetryAfter), d.opts.Backoff.Delay(env.Attempts, d.jitter()))
-	a.Outcome, a.RetryAt = Failed, now.Add(wait)
+	a.Outcome, a.RetryAt = OutcomeFailed, now.Add(wait)
 	d.record(ctx, a)
 	return d.enqueue(ctx, env, a.RetryAt)
 }

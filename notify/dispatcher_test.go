@@ -199,7 +199,7 @@ func TestDeliverOnce(t *testing.T) {
 		attempts, err := r.log.Attempts(r.ctx, n.Incident.ID)
 		require.NoError(t, err)
 		require.Len(t, attempts, 1)
-		assert.Equal(t, notify.Delivered, attempts[0].Outcome)
+		assert.Equal(t, notify.OutcomeDelivered, attempts[0].Outcome)
 		assert.Equal(t, 1, attempts[0].Number)
 		assert.Equal(t, "ops", attempts[0].Receiver)
 
@@ -291,9 +291,9 @@ func TestFaults(t *testing.T) {
 				}
 				require.NotEmpty(t, mine, key)
 				assert.LessOrEqual(t, len(mine), 8, "attempts of %s are bounded", key)
-				assert.Equal(t, notify.Delivered, mine[len(mine)-1].Outcome, key)
+				assert.Equal(t, notify.OutcomeDelivered, mine[len(mine)-1].Outcome, key)
 				for i, a := range mine[:len(mine)-1] {
-					assert.Equal(t, notify.Failed, a.Outcome, key)
+					assert.Equal(t, notify.OutcomeFailed, a.Outcome, key)
 					assert.Equal(t, i+1, a.Number)
 					switch recv {
 					case "throttling":
@@ -635,7 +635,7 @@ func TestHangingReceiverDelaysOnlyItself(t *testing.T) {
 		for key, as := range attempts {
 			for i, a := range as {
 				assert.Equal(t, i+1, a.Number, key)
-				assert.Equal(t, notify.Failed, a.Outcome, key)
+				assert.Equal(t, notify.OutcomeFailed, a.Outcome, key)
 				assert.Contains(t, a.Error, "timed out", key)
 				assert.True(t, a.RetryAt.After(a.At), "%s: retried later", key)
 			}
@@ -687,7 +687,7 @@ func TestHangingReceiverProcessTimers(t *testing.T) {
 		for _, key := range sent[:20] {
 			attempts := attemptsOf(t, r.log, r.incident(key), "hanging")[key]
 			require.Len(t, attempts, 1, key)
-			assert.Equal(t, notify.Failed, attempts[0].Outcome)
+			assert.Equal(t, notify.OutcomeFailed, attempts[0].Outcome)
 			assert.Equal(t, r.clock.Now().Add(500*time.Millisecond), attempts[0].RetryAt, "%s: the first backoff", key)
 		}
 		handled, err = r.d.ProcessTimers(r.ctx)
@@ -806,7 +806,7 @@ func TestRetryAfterIsCapped(t *testing.T) {
 				require.NoError(t, err)
 				attempts := attemptsOf(t, r.log, n.Incident.ID, "busy")["k"]
 				require.Len(t, attempts, 1)
-				assert.Equal(t, notify.Failed, attempts[0].Outcome)
+				assert.Equal(t, notify.OutcomeFailed, attempts[0].Outcome)
 				assert.Equal(t, start.Add(tt.want), attempts[0].RetryAt)
 
 				r.clock.Advance(tt.want - time.Nanosecond)
@@ -849,11 +849,11 @@ func TestRetryAfterDeadLetters(t *testing.T) {
 		attempts := attemptsOf(t, r.log, n.Incident.ID, "busy")["k"]
 		require.Len(t, attempts, 12)
 		for _, a := range attempts[:11] {
-			assert.Equal(t, notify.Failed, a.Outcome)
+			assert.Equal(t, notify.OutcomeFailed, a.Outcome)
 			assert.Equal(t, 503, a.StatusCode)
 			assert.Equal(t, 5*time.Minute, a.RetryAt.Sub(a.At), "attempt %d: the cap, not a day", a.Number)
 		}
-		assert.Equal(t, notify.Dead, attempts[11].Outcome)
+		assert.Equal(t, notify.OutcomeDead, attempts[11].Outcome)
 		history, err := r.store.History(r.ctx, n.Incident.ID)
 		require.NoError(t, err)
 		assert.Equal(t, "busy: escalation dead-lettered after 12 attempts: 503 Service Unavailable: maintenance", history[len(history)-1].Note)

@@ -26,7 +26,7 @@ func (d *Dispatcher) FollowAs(ctx context.Context, key string, view incident.Vie
 	}
 	var receivers []string
 	for _, a := range attempts {
-		if a.Outcome == Delivered && a.Reason != ReasonDigest && !slices.Contains(receivers, a.Receiver) {
+		if a.Outcome == OutcomeDelivered && a.Reason != ReasonDigest && !slices.Contains(receivers, a.Receiver) {
 			receivers = append(receivers, a.Receiver)
 		}
 	}

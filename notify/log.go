@@ -14,14 +14,14 @@ type Outcome string
 
 // The outcomes of an attempt.
 const (
-	// Delivered: the receiver accepted the notification.
-	Delivered Outcome = "delivered"
-	// Failed: it did not; the notification is tried again later.
-	Failed Outcome = "failed"
-	// Dead: it did not, and will not be tried again: the error is
+	// OutcomeDelivered: the receiver accepted the notification.
+	OutcomeDelivered Outcome = "delivered"
+	// OutcomeFailed: it did not; the notification is tried again later.
+	OutcomeFailed Outcome = "failed"
+	// OutcomeDead: it did not, and will not be tried again: the error is
 	// permanent or the attempts ran out. The notification is kept as a
 	// DeadLetter.
-	Dead Outcome = "dead"
+	OutcomeDead Outcome = "dead"
 )
 
 // Attempt is an entry of the delivery log: one try to deliver one

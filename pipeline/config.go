@@ -599,7 +599,7 @@ func batchCells(p *severity.Policy) []string {
 	row := func(name string, cell func(severity.Level) severity.Cell) {
 		var levels []severity.Level
 		for l := severity.S1; l <= severity.S9; l++ {
-			if p.Response(cell(l)).Mode == severity.Batch {
+			if p.Response(cell(l)).Mode == severity.ModeBatch {
 				levels = append(levels, l)
 			}
 		}
@@ -612,7 +612,7 @@ func batchCells(p *severity.Policy) []string {
 		}
 		out = append(out, s)
 	}
-	for sl := severity.None; sl <= severity.Platinum; sl++ {
+	for sl := severity.ServiceLevelNone; sl <= severity.ServiceLevelPlatinum; sl++ {
 		row(sl.String(), func(l severity.Level) severity.Cell { return severity.Cell{ServiceLevel: sl, Level: l} })
 	}
 	row("unclassified", func(l severity.Level) severity.Cell { return severity.Cell{Unclassified: true, Level: l} })

@@ -497,6 +497,6 @@ func TestFileMaxRetryAfter(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, attempts)
 	a := attempts[0]
-	assert.Equal(t, notify.Failed, a.Outcome)
+	assert.Equal(t, notify.OutcomeFailed, a.Outcome)
 	assert.Equal(t, 2*time.Minute, a.RetryAt.Sub(a.At), "the receiver's day, capped")
 }

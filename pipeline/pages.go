@@ -45,7 +45,7 @@ func (p *Pages) Notify(ctx context.Context, page escalate.Page) error {
 		return fmt.Errorf("pipeline: page %s: %w", page.Key, err)
 	}
 	snap := notify.NewSnapshot(view, p.Snapshot)
-	if page.Kind == escalate.Digest {
+	if page.Kind == escalate.PageDigest {
 		if len(p.Contacts.Digest) == 0 {
 			return fmt.Errorf("pipeline: page %s: a digest, and no digest receivers", page.Key)
 		}
@@ -57,7 +57,7 @@ func (p *Pages) Notify(ctx context.Context, page escalate.Page) error {
 		return nil
 	}
 	reason := notify.ReasonEscalation
-	if page.Kind == escalate.Baton {
+	if page.Kind == escalate.PageBaton {
 		reason = notify.ReasonHandover
 	}
 	// Gather, per receiver, whom it addresses.

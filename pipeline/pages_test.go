@@ -80,7 +80,7 @@ func TestPagesAndFollow(t *testing.T) {
 		Teams:  map[string][]string{"sre": {"pd-sre", "slack-ops"}},
 		Digest: []string{"slack-ops"},
 	}, Snapshot: &notify.SnapshotOptions{URL: func(id incident.ID) string { return "https://alerts.example.com/" + string(id) }}}
-	page := escalate.Page{Key: string(inc.ID) + "/escalate/1", Kind: escalate.Escalation, Incident: inc.ID,
+	page := escalate.Page{Key: string(inc.ID) + "/escalate/1", Kind: escalate.PageEscalation, Incident: inc.ID,
 		Reason: "step 1 of sre/page 10m", People: []string{"alfa"}, Teams: []string{"sre"}}
 	require.NoError(t, pages.Notify(r.ctx, page))
 	_, err = r.d.ProcessTimers(r.ctx)
@@ -121,7 +121,7 @@ func TestPagesAndFollow(t *testing.T) {
 	}
 
 	// A digest page goes to the digest receivers' next digest.
-	require.NoError(t, pages.Notify(r.ctx, escalate.Page{Key: string(inc.ID) + "/digest", Kind: escalate.Digest, Incident: inc.ID}))
+	require.NoError(t, pages.Notify(r.ctx, escalate.Page{Key: string(inc.ID) + "/digest", Kind: escalate.PageDigest, Incident: inc.ID}))
 	r.run(24*time.Hour, func() bool { rec.mu.Lock(); defer rec.mu.Unlock(); return len(rec.got["slack-ops"]) == 3 })
 	require.Len(t, rec.got["slack-ops"], 3)
 	assert.Equal(t, notify.ReasonDigest, rec.got["slack-ops"][2].Reason)

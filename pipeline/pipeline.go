@@ -244,7 +244,7 @@ func (p *Pipeline) planAhead() error {
 // policyOf returns the escalation policy a route names, if any.
 func policyOf(r route.Route) (string, bool) {
 	for _, t := range r.Targets {
-		if t.Kind == route.Policy {
+		if t.Kind == route.TargetPolicy {
 			return t.Name, true
 		}
 	}
@@ -659,7 +659,7 @@ func (p *Pipeline) process(ctx context.Context, c *dedup.Change) (Outcome, error
 	if class.From != "" && class.From != "unknown" {
 		enr.Severity = int(class.Level)
 	}
-	if class.ServiceLevel != severity.None {
+	if class.ServiceLevel != severity.ServiceLevelNone {
 		enr.ServiceLevel = class.ServiceLevel.String()
 	}
 	inc, err := p.cfg.Incidents.ObserveEnriched(ctx, c, &grouping, enr)
@@ -732,7 +732,7 @@ func (p *Pipeline) escalate(ctx context.Context, c *dedup.Change, inc *incident.
 	if c.Alert.Kind == alert.KindLasting && c.Alert.StateAt(p.cfg.Now()) == alert.StateResolved {
 		return nil // a resolved alert engages nothing
 	}
-	if inc.Escalation != nil && (inc.Escalation.Mode == "page" || out.Class.Response.Mode != severity.Page) {
+	if inc.Escalation != nil && (inc.Escalation.Mode == "page" || out.Class.Response.Mode != severity.ModePage) {
 		return nil // engaged, and this alert asks no more
 	}
 	plan, ok, err := p.plan(out.Class, out.Routes[0])
@@ -746,9 +746,9 @@ func (p *Pipeline) escalate(ctx context.Context, c *dedup.Change, inc *incident.
 	// Why it pages now, after a hold, in a digest, or never: the log says.
 	what := "page " + plan.Policy
 	switch plan.Mode {
-	case severity.Batch:
+	case severity.ModeBatch:
 		what = "the next digest"
-	case severity.Retrospective:
+	case severity.ModeRetrospective:
 		what = "recorded for the retrospective: nobody is notified"
 	}
 	p.log.LogAttrs(ctx, slog.LevelInfo, "alertkit: escalation engaged",
@@ -764,7 +764,7 @@ func (p *Pipeline) escalate(ctx context.Context, c *dedup.Change, inc *incident.
 func (p *Pipeline) plan(class severity.Classification, r route.Route) (escalate.Plan, bool, error) {
 	if policy, ok := policyOf(r); ok {
 		plan := escalate.Plan{Mode: class.Response.Mode, Hold: class.Hold}
-		if plan.Mode == severity.Page {
+		if plan.Mode == severity.ModePage {
 			plan.Policy = policy
 		}
 		return plan, true, nil
@@ -774,10 +774,10 @@ func (p *Pipeline) plan(class severity.Classification, r route.Route) (escalate.
 		return escalate.Plan{}, false, err
 	}
 	if name == "" {
-		if class.Response.Mode == severity.Page {
+		if class.Response.Mode == severity.ModePage {
 			p.log.Warn("pipeline: a page with nobody to page: the route has no targets and there is no ladder", "route", r.ID)
 		}
-		return escalate.Plan{Mode: class.Response.Mode}, class.Response.Mode != severity.Page, nil
+		return escalate.Plan{Mode: class.Response.Mode}, class.Response.Mode != severity.ModePage, nil
 	}
 	plan, err := p.cfg.Escalator.PlanFor(class, name)
 	return plan, err == nil, err

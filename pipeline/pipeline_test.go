@@ -133,7 +133,7 @@ func newRig(t *testing.T) *rig {
 
 	r.p, err = pipeline.New(pipeline.Config{
 		Dedup: deduper, Triage: triage, Silences: r.silences, Inhibitor: inhibitor, Router: router,
-		Incidents: r.m, Escalator: esc, Ladder: escalate.Ladder{{{Kind: route.Team, Name: "sre"}}},
+		Incidents: r.m, Escalator: esc, Ladder: escalate.Ladder{{{Kind: route.TargetTeam, Name: "sre"}}},
 		Dispatcher: d, Metrics: metrics, Now: r.clock.Now,
 		OnChange: func(o pipeline.Outcome) { r.outcomes = append(r.outcomes, o) },
 	})
@@ -180,7 +180,7 @@ func TestThroughTheStages(t *testing.T) {
 	require.NotNil(t, o.Incident)
 	assert.Equal(t, `database{alertname="PostgresDown", cluster="main"}`, o.Incident.GroupKey)
 	require.NotNil(t, o.Plan)
-	assert.Equal(t, escalate.Plan{Mode: severity.Page, Policy: "route:database/page 10m", Hold: 2 * time.Minute}, *o.Plan)
+	assert.Equal(t, escalate.Plan{Mode: severity.ModePage, Policy: "route:database/page 10m", Hold: 2 * time.Minute}, *o.Plan)
 
 	r.after(15 * time.Minute)
 	assert.Equal(t, []string{
@@ -241,7 +241,7 @@ func TestMutingAndPolicies(t *testing.T) {
 	assert.Equal(t, severity.S6, o.Class.Level, "staging is mild")
 	assert.Equal(t, model.LabelValue("yes"), o.Labels["triaged"], "routes and incidents see the added label")
 	assert.NotContains(t, o.Change.Alert.Labels, model.LabelName("triaged"), "the alert keeps the labels its source sent")
-	assert.Equal(t, severity.Batch, o.Plan.Mode, "S6 on gold goes to the digest")
+	assert.Equal(t, severity.ModeBatch, o.Plan.Mode, "S6 on gold goes to the digest")
 
 	_, err := r.silences.Set(route.Silence{Match: "~cluster = maintenance", StartsAt: r.clock.Now(), EndsAt: r.clock.Now().Add(time.Hour), CreatedBy: "ops", Comment: "upgrade"})
 	require.NoError(t, err)
@@ -257,7 +257,7 @@ func TestMutingAndPolicies(t *testing.T) {
 	assert.Nil(t, r.last().Plan)
 
 	r.fire(model.LabelSet{"alertname": "CheckoutErrors", "team": "payments", "severity_level": "1", "service_level": "gold"})
-	assert.Equal(t, &escalate.Plan{Mode: severity.Page, Policy: "payments", Hold: time.Minute}, r.last().Plan)
+	assert.Equal(t, &escalate.Plan{Mode: severity.ModePage, Policy: "payments", Hold: time.Minute}, r.last().Plan)
 	r.after(5 * time.Minute)
 	assert.Contains(t, r.sent.lines(), "payments-pager escalation CheckoutErrors [payments-lead][]")
 
@@ -273,7 +273,7 @@ func TestMutingAndPolicies(t *testing.T) {
 func TestBatchGoesToTheDigest(t *testing.T) {
 	r := newRig(t)
 	r.fire(model.LabelSet{"alertname": "DiskFilling", "namespace": "shop", "severity_level": "5", "service_level": "gold"})
-	assert.Equal(t, severity.Batch, r.last().Plan.Mode)
+	assert.Equal(t, severity.ModeBatch, r.last().Plan.Mode)
 	r.after(24 * time.Hour)
 	var digests []string
 	for _, l := range r.sent.lines() {

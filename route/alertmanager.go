@@ -177,7 +177,7 @@ func (c *converter) route(r *amRoute, path string) (*Rule, error) {
 		rule.Name = path
 	}
 	if r.Receiver != "" {
-		rule.To = []Target{{Kind: Receiver, Name: r.Receiver}}
+		rule.To = []Target{{Kind: TargetReceiver, Name: r.Receiver}}
 		rule.toAt = []Position{c.pos(r.receiverAt)}
 	}
 	if r.GroupBy != nil {

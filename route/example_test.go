@@ -20,7 +20,7 @@ trigger = TargetDown -> team:sre, receiver:slack-ops
 		return
 	}
 	router, err := route.Compile(&route.Config{
-		Default: route.Rule{To: []route.Target{{Kind: route.Receiver, Name: "ops"}}, GroupBy: []model.LabelName{"alertname"}},
+		Default: route.Rule{To: []route.Target{{Kind: route.TargetReceiver, Name: "ops"}}, GroupBy: []model.LabelName{"alertname"}},
 		Routes:  rules,
 	}, nil)
 	if err != nil {

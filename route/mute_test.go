@@ -228,7 +228,7 @@ receivers:
   - name: sre-low
 `), "alertmanager.yml")
 	require.NoError(t, err)
-	assert.Equal(t, []route.Target{{Kind: route.Receiver, Name: "default"}}, cfg.Default.To)
+	assert.Equal(t, []route.Target{{Kind: route.TargetReceiver, Name: "default"}}, cfg.Default.To)
 	require.Len(t, cfg.Routes, 2)
 	assert.Equal(t, `~severity = "critical" AND ~team =~ "db|web|sre"`, cfg.Routes[0].Match)
 	assert.True(t, cfg.Routes[0].Continue)

@@ -149,7 +149,7 @@ func (c *Config) targetErrors(k *checker, top, routes string) []*TargetError {
 		if tr.Assign == "" {
 			continue
 		}
-		e := k.target(Target{Kind: User, Name: tr.Assign})
+		e := k.target(Target{Kind: TargetUser, Name: tr.Assign})
 		if e == nil {
 			continue
 		}
@@ -232,23 +232,23 @@ func list10(names []string) string {
 
 // checker holds Names ready for lookups.
 type checker struct {
-	kinds     [OnCall]*nameSet // by TargetKind: User, Team, Receiver, Policy
+	kinds     [TargetOnCall]*nameSet // by TargetKind: User, Team, Receiver, Policy
 	schedules *nameSet
 	layers    map[string][]string
 }
 
 // kindNames are the words of messages, by TargetKind.
-var kindNames = [OnCall + 1][2]string{
-	User: {"person", "people"}, Team: {"team", "teams"}, Receiver: {"receiver", "receivers"},
-	Policy: {"policy", "policies"}, OnCall: {"schedule", "schedules"},
+var kindNames = [TargetOnCall + 1][2]string{
+	TargetUser: {"person", "people"}, TargetTeam: {"team", "teams"}, TargetReceiver: {"receiver", "receivers"},
+	TargetPolicy: {"policy", "policies"}, TargetOnCall: {"schedule", "schedules"},
 }
 
 func (n Names) checker() *checker {
 	k := &checker{layers: n.Schedules}
-	k.kinds[User] = newNameSet(n.People)
-	k.kinds[Team] = newNameSet(n.Teams)
-	k.kinds[Receiver] = newNameSet(n.Receivers)
-	k.kinds[Policy] = newNameSet(n.Policies)
+	k.kinds[TargetUser] = newNameSet(n.People)
+	k.kinds[TargetTeam] = newNameSet(n.Teams)
+	k.kinds[TargetReceiver] = newNameSet(n.Receivers)
+	k.kinds[TargetPolicy] = newNameSet(n.Policies)
 	if n.Schedules != nil {
 		names := make([]string, 0, len(n.Schedules))
 		for name := range n.Schedules {
@@ -264,7 +264,7 @@ func (n Names) checker() *checker {
 func (k *checker) target(t Target) *TargetError {
 	e := &TargetError{Target: t}
 	switch t.Kind {
-	case User, Team, Receiver, Policy:
+	case TargetUser, TargetTeam, TargetReceiver, TargetPolicy:
 		set := k.kinds[t.Kind]
 		if set == nil || set.has[t.Name] {
 			return nil
@@ -275,7 +275,7 @@ func (k *checker) target(t Target) *TargetError {
 		} else {
 			e.Suggestion = k.elsewhere(t)
 		}
-	case OnCall:
+	case TargetOnCall:
 		if k.schedules == nil {
 			return nil
 		}
@@ -283,12 +283,12 @@ func (k *checker) target(t Target) *TargetError {
 		if !k.schedules.has[sched] {
 			e.Problem = fmt.Sprintf("no schedule %q (schedules: %s)", sched, list10(k.schedules.sorted))
 			if s, ok := closest(sched, k.schedules.sorted); ok {
-				e.Suggestion = Target{Kind: OnCall, Name: s}.String()
+				e.Suggestion = Target{Kind: TargetOnCall, Name: s}.String()
 				if layer != "" && slices.Contains(k.layers[s], layer) {
 					e.Suggestion += "/" + layer
 				}
 			} else {
-				e.Suggestion = k.elsewhere(Target{Kind: OnCall, Name: sched})
+				e.Suggestion = k.elsewhere(Target{Kind: TargetOnCall, Name: sched})
 			}
 			break
 		}
@@ -301,7 +301,7 @@ func (k *checker) target(t Target) *TargetError {
 		default:
 			e.Problem = fmt.Sprintf("schedule %s has no layer %q (layers: %s)", sched, layer, list10(layers))
 			if s, ok := closest(layer, layers); ok {
-				e.Suggestion = Target{Kind: OnCall, Name: sched + "/" + s}.String()
+				e.Suggestion = Target{Kind: TargetOnCall, Name: sched + "/" + s}.String()
 			}
 		}
 	default:
@@ -313,13 +313,13 @@ func (k *checker) target(t Target) *TargetError {
 // elsewhere returns a target of another kind with the very name of t —
 // receiver:sre when sre is a team — or "".
 func (k *checker) elsewhere(t Target) string {
-	for _, kind := range []TargetKind{User, Team, Receiver, Policy} {
+	for _, kind := range []TargetKind{TargetUser, TargetTeam, TargetReceiver, TargetPolicy} {
 		if set := k.kinds[kind]; kind != t.Kind && set != nil && set.has[t.Name] {
 			return Target{Kind: kind, Name: t.Name}.String()
 		}
 	}
-	if t.Kind != OnCall && k.schedules != nil && k.schedules.has[t.Name] {
-		return Target{Kind: OnCall, Name: t.Name}.String()
+	if t.Kind != TargetOnCall && k.schedules != nil && k.schedules.has[t.Name] {
+		return Target{Kind: TargetOnCall, Name: t.Name}.String()
 	}
 	return ""
 }

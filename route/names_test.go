@@ -228,13 +228,13 @@ func TestCheckTargetsWithoutFile(t *testing.T) {
 		},
 		{
 			name: "a rule made in code has no position",
-			cfg:  &route.Config{Default: route.Rule{To: []route.Target{{Kind: route.Receiver, Name: "slack-shp"}}}},
+			cfg:  &route.Config{Default: route.Rule{To: []route.Target{{Kind: route.TargetReceiver, Name: "slack-shp"}}}},
 			want: []string{`default: receiver:slack-shp: no receiver "slack-shp" (receivers: db-slack, ops, slack-shop); did you mean receiver:slack-shop?`},
 		},
 		{
 			name: "a rule's position stands for targets of unknown position",
 			cfg: &route.Config{Routes: []*route.Rule{{Name: "shop", Source: route.Position{File: "code.go", Line: 7, Column: 3},
-				To: []route.Target{{Kind: route.Policy, Name: "shop-oncall"}}}}},
+				To: []route.Target{{Kind: route.TargetPolicy, Name: "shop-oncall"}}}}},
 			want: []string{`code.go:7:3: routes[0] (shop): policy:shop-oncall: no policy "shop-oncall" (policies: db-oncall)`},
 		},
 		{
@@ -266,9 +266,9 @@ func TestCheckTargetsErrors(t *testing.T) {
 		got = append(got, *te)
 	}
 	require.Equal(t, []route.TargetError{
-		{Pos: route.Position{File: "t.yaml", Line: 1, Column: 16}, Rule: "default", Target: route.Target{Kind: route.Receiver, Name: "opps"},
+		{Pos: route.Position{File: "t.yaml", Line: 1, Column: 16}, Rule: "default", Target: route.Target{Kind: route.TargetReceiver, Name: "opps"},
 			Problem: `no receiver "opps" (receivers: db-slack, ops, slack-shop)`, Suggestion: "receiver:ops"},
-		{Pos: route.Position{File: "t.yaml", Line: 2, Column: 20}, Rule: "routes[0]", Target: route.Target{Kind: route.User, Name: "ana"},
+		{Pos: route.Position{File: "t.yaml", Line: 2, Column: 20}, Rule: "routes[0]", Target: route.Target{Kind: route.TargetUser, Name: "ana"},
 			Problem: `no person "ana" (people: anna, vladim.lazovsky)`, Suggestion: "@anna"},
 	}, got)
 }

@@ -215,10 +215,10 @@ trigger = TargetDown -> policy:db`, "rules.txt")
 	require.NoError(t, err)
 	require.Len(t, rules, 3)
 	assert.Equal(t, `project = "horns-and-hooves" AND ~server = "gitlab"`, rules[0].Match)
-	assert.Equal(t, []route.Target{{Kind: route.User, Name: "vasiliy.vasiliyev"}}, rules[0].To)
+	assert.Equal(t, []route.Target{{Kind: route.TargetUser, Name: "vasiliy.vasiliyev"}}, rules[0].To)
 	assert.Equal(t, `trigger = "a -> b"`, rules[1].Match, "an arrow inside quotes is part of the query")
 	assert.True(t, rules[1].Continue)
-	assert.Equal(t, []route.Target{{Kind: route.Team, Name: "sre"}, {Kind: route.Receiver, Name: "slack-ops"}}, rules[1].To)
+	assert.Equal(t, []route.Target{{Kind: route.TargetTeam, Name: "sre"}, {Kind: route.TargetReceiver, Name: "slack-ops"}}, rules[1].To)
 	assert.Equal(t, route.Position{File: "rules.txt", Line: 3, Column: 3}, rules[1].Source)
 
 	_, err = route.ParseLines("a = b -> @x\nc = d ->\ne = f -> bob\n", "rules.txt")
@@ -256,7 +256,7 @@ func TestIndexAgreesWithScanning(t *testing.T) {
 		}
 		rules = append(rules, &route.Rule{
 			Name: fmt.Sprint("r", i), Match: strings.Join(terms, " AND "),
-			To: []route.Target{{Kind: route.Team, Name: fmt.Sprint(i)}}, Continue: rng.IntN(4) == 0,
+			To: []route.Target{{Kind: route.TargetTeam, Name: fmt.Sprint(i)}}, Continue: rng.IntN(4) == 0,
 		})
 	}
 	r, err := route.Compile(&route.Config{Routes: rules}, nil)
@@ -304,7 +304,7 @@ func TestGroupKeyAsIncident(t *testing.T) {
 		{"missing"}, {"..."}, {"zone", "alertname", "missing", "namespace"},
 	}
 	for _, by := range groupings {
-		cfg := &route.Config{Default: route.Rule{To: []route.Target{{Kind: route.Receiver, Name: "default"}}, GroupBy: by}}
+		cfg := &route.Config{Default: route.Rule{To: []route.Target{{Kind: route.TargetReceiver, Name: "default"}}, GroupBy: by}}
 		router, err := route.Compile(cfg, nil)
 		require.NoError(t, err)
 		for i, v := range values {

@@ -17,22 +17,22 @@ type TargetKind uint8
 
 // The kinds of target.
 const (
-	// User is a person: @vasiliy.vasiliyev.
-	User TargetKind = iota + 1
-	// Team is a team, whose on-call is found by the escalation stage:
+	// TargetUser is a person: @vasiliy.vasiliyev.
+	TargetUser TargetKind = iota + 1
+	// TargetTeam is a team, whose on-call is found by the escalation stage:
 	// team:sre.
-	Team
-	// Receiver is a notification channel by name, as Alertmanager's
+	TargetTeam
+	// TargetReceiver is a notification channel by name, as Alertmanager's
 	// receivers: receiver:slack-ops.
-	Receiver
-	// Policy is an escalation policy: policy:db-oncall.
-	Policy
-	// OnCall is whoever is on call for a layer of a schedule at the time:
+	TargetReceiver
+	// TargetPolicy is an escalation policy: policy:db-oncall.
+	TargetPolicy
+	// TargetOnCall is whoever is on call for a layer of a schedule at the time:
 	// oncall:sre/L1 (oncall:sre is the schedule's first layer).
-	OnCall
+	TargetOnCall
 )
 
-var targetPrefixes = [...]string{User: "@", Team: "team:", Receiver: "receiver:", Policy: "policy:", OnCall: "oncall:"}
+var targetPrefixes = [...]string{TargetUser: "@", TargetTeam: "team:", TargetReceiver: "receiver:", TargetPolicy: "policy:", TargetOnCall: "oncall:"}
 
 // Target is where the alerts of a route go.
 type Target struct {

@@ -176,7 +176,7 @@ func (p *Policy) MarshalJSON() ([]byte, error) { return json.Marshal(p.Config())
 var replaceable = []string{"matrix", "severities", "environments", "responses", "holds"}
 
 // rowOrder is the order of the rows of the response tables.
-var rowOrder = []Cell{{ServiceLevel: Platinum}, {ServiceLevel: Gold}, {ServiceLevel: Silver}, {ServiceLevel: None}, {Unclassified: true}}
+var rowOrder = []Cell{{ServiceLevel: ServiceLevelPlatinum}, {ServiceLevel: ServiceLevelGold}, {ServiceLevel: ServiceLevelSilver}, {ServiceLevel: ServiceLevelNone}, {Unclassified: true}}
 
 func rowName(c Cell) string {
 	if c.Unclassified {
@@ -199,9 +199,9 @@ func (p *Policy) Config() *PolicyConfig {
 	if p.Unknown.Valid() {
 		c.Unknown = p.Unknown.String()
 	}
-	for l := Certain; l <= Rare; l++ {
+	for l := LikelihoodCertain; l <= LikelihoodRare; l++ {
 		row := map[string]string{}
-		for i := Deadly; i <= Negligible; i++ {
+		for i := ImpactDeadly; i <= ImpactNegligible; i++ {
 			row[i.String()] = p.Matrix.Level(i, l).String()
 		}
 		c.Matrix[l.String()] = row
@@ -221,7 +221,7 @@ func (p *Policy) Config() *PolicyConfig {
 		c.Responses[rowName(row)] = Cells{List: cells}
 	}
 	for cell, d := range p.Holds {
-		if !cell.Level.Valid() || cell.ServiceLevel > Platinum || (cell.Unclassified && cell.ServiceLevel != None) {
+		if !cell.Level.Valid() || cell.ServiceLevel > ServiceLevelPlatinum || (cell.Unclassified && cell.ServiceLevel != ServiceLevelNone) {
 			continue // a cell no policy has
 		}
 		if c.Holds == nil {
@@ -385,13 +385,13 @@ func (c *PolicyConfig) applyMatrix(m *Matrix, whole bool) error {
 			}
 			out[l-1][i-1] = lv
 		}
-		for i := Deadly; whole && i <= Negligible; i++ {
+		for i := ImpactDeadly; whole && i <= ImpactNegligible; i++ {
 			if !cells[i] {
 				return c.valErr(path, fmt.Errorf("missing %s (matrix is in replace: give every cell)", i))
 			}
 		}
 	}
-	for l := Certain; whole && l <= Rare; l++ {
+	for l := LikelihoodCertain; whole && l <= LikelihoodRare; l++ {
 		if !rows[l] {
 			return c.valErr("matrix", fmt.Errorf("missing %s (matrix is in replace: give every row)", l))
 		}

@@ -15,10 +15,10 @@ import (
 )
 
 func page(d time.Duration) severity.Response {
-	return severity.Response{Mode: severity.Page, Within: d}
+	return severity.Response{Mode: severity.ModePage, Within: d}
 }
 
-var day = severity.Response{Mode: severity.Batch, Within: 24 * time.Hour}
+var day = severity.Response{Mode: severity.ModeBatch, Within: 24 * time.Hour}
 
 // TestParsePolicyPartial checks that a file changes only what it names.
 func TestParsePolicyPartial(t *testing.T) {
@@ -30,17 +30,17 @@ func TestParsePolicyPartial(t *testing.T) {
 		{name: "empty", yaml: "", want: func(*severity.Policy) {}},
 		{name: "a comment", yaml: "# nothing to change\n", want: func(*severity.Policy) {}},
 		{name: "one cell of the none row", yaml: "responses: {none: {S2: page 10m}}\n", want: func(p *severity.Policy) {
-			p.Responses[severity.None][1] = page(10 * time.Minute)
+			p.Responses[severity.ServiceLevelNone][1] = page(10 * time.Minute)
 		}},
 		{name: "one cell of the unclassified row", yaml: "responses:\n  unclassified: {S3: batch 24h}\n", want: func(p *severity.Policy) {
 			p.Unclassified[2] = day
 		}},
 		{name: "cells by level in any form", yaml: "responses:\n  Gold: {2: page 5m, s4: '—'}\n", want: func(p *severity.Policy) {
-			p.Responses[severity.Gold][1] = page(5 * time.Minute)
-			p.Responses[severity.Gold][3] = severity.Response{}
+			p.Responses[severity.ServiceLevelGold][1] = page(5 * time.Minute)
+			p.Responses[severity.ServiceLevelGold][3] = severity.Response{}
 		}},
 		{name: "a list replaces the row", yaml: "responses:\n  none: [page 30m, batch 24h, batch 24h, batch 24h, —, —, —, —, —]\n", want: func(p *severity.Policy) {
-			p.Responses[severity.None] = [9]severity.Response{page(30 * time.Minute), day, day, day}
+			p.Responses[severity.ServiceLevelNone] = [9]severity.Response{page(30 * time.Minute), day, day, day}
 		}},
 		{name: "one severity", yaml: "severities: {critical: S1}\n", want: func(p *severity.Policy) {
 			p.Severities["critical"] = severity.S1
@@ -54,11 +54,11 @@ func TestParsePolicyPartial(t *testing.T) {
 		{name: "a row of holds", yaml: "holds:\n  gold: [0s, 1m, 2m, 3m, 4m, 5m, 6m, 7m, 8m]\n", want: func(p *severity.Policy) {
 			p.Holds = map[severity.Cell]time.Duration{}
 			for l := severity.S1; l <= severity.S9; l++ {
-				p.Holds[severity.Cell{ServiceLevel: severity.Gold, Level: l}] = time.Duration(l-1) * time.Minute
+				p.Holds[severity.Cell{ServiceLevel: severity.ServiceLevelGold, Level: l}] = time.Duration(l-1) * time.Minute
 			}
 		}},
 		{name: "one matrix cell", yaml: "matrix: {likely: {critical: S3}}\n", want: func(p *severity.Policy) {
-			p.Matrix[severity.Likely-1][severity.Critical-1] = severity.S3
+			p.Matrix[severity.LikelihoodLikely-1][severity.ImpactCritical-1] = severity.S3
 		}},
 		{name: "environments", yaml: "environments: {dev: 2}\n", want: func(p *severity.Policy) {
 			p.Environments = map[string]int{"dev": 2}
@@ -82,12 +82,12 @@ responses:
 `, want: func(p *severity.Policy) {
 			p.Responses, p.Unclassified = severity.Responses{}, [9]severity.Response{}
 			for i := range 9 {
-				p.Responses[severity.Platinum][i] = page(time.Minute)
-				p.Responses[severity.Gold][i] = page(2 * time.Minute)
+				p.Responses[severity.ServiceLevelPlatinum][i] = page(time.Minute)
+				p.Responses[severity.ServiceLevelGold][i] = page(2 * time.Minute)
 			}
 		}},
 		{name: "JSON", yaml: `{"responses": {"none": {"S2": "page 10m"}}, "severities": {"page": "S1"}}`, want: func(p *severity.Policy) {
-			p.Responses[severity.None][1] = page(10 * time.Minute)
+			p.Responses[severity.ServiceLevelNone][1] = page(10 * time.Minute)
 			p.Severities["page"] = severity.S1
 		}},
 	}
@@ -198,7 +198,7 @@ func TestApplyLeavesThePolicyOnError(t *testing.T) {
 
 	c = severity.PolicyConfig{Responses: map[string]severity.Cells{"gold": {ByLevel: map[string]string{"S2": "page 1m"}}}}
 	require.NoError(t, c.Apply(p))
-	require.Equal(t, "page 1m", p.Responses.Response(severity.Gold, severity.S2).String())
+	require.Equal(t, "page 1m", p.Responses.Response(severity.ServiceLevelGold, severity.S2).String())
 
 	c = severity.PolicyConfig{Responses: map[string]severity.Cells{"gold": {List: []string{"page 1m"}, ByLevel: map[string]string{"S2": "page 1m"}}}}
 	require.EqualError(t, c.Apply(p), "severity policy: responses.gold: both a list and a mapping of cells")
@@ -206,7 +206,7 @@ func TestApplyLeavesThePolicyOnError(t *testing.T) {
 
 func TestUnmarshalOverAPolicy(t *testing.T) {
 	p := severity.DefaultPolicy()
-	p.Holds = map[severity.Cell]time.Duration{{ServiceLevel: severity.Gold, Level: severity.S1}: time.Minute}
+	p.Holds = map[severity.Cell]time.Duration{{ServiceLevel: severity.ServiceLevelGold, Level: severity.S1}: time.Minute}
 	p.Environments = map[string]int{"dev": 2}
 
 	require.NoError(t, yaml.Unmarshal([]byte("holds: {gold: {S2: 1m}}\nenvironments: {staging: 1}\n"), p))

@@ -44,12 +44,12 @@ func (p *Policy) Describe() string {
 		b.WriteString("matrix: the default, certain × deadly S1 to rare × negligible S9, a level milder a step\n")
 	} else {
 		var impacts, rows []string
-		for i := Deadly; i <= Negligible; i++ {
+		for i := ImpactDeadly; i <= ImpactNegligible; i++ {
 			impacts = append(impacts, i.String())
 		}
-		for l := Certain; l <= Rare; l++ {
+		for l := LikelihoodCertain; l <= LikelihoodRare; l++ {
 			row := []string{l.String()}
-			for i := Deadly; i <= Negligible; i++ {
+			for i := ImpactDeadly; i <= ImpactNegligible; i++ {
 				row = append(row, p.Matrix.Level(i, l).String())
 			}
 			rows = append(rows, strings.Join(row, " "))
@@ -103,7 +103,7 @@ func (p *Policy) describeRow(row Cell) string {
 	cell := func(l Level) string {
 		row.Level = l
 		r, h := p.Response(row), p.Hold(row)
-		if r.Mode == Retrospective && h == 0 {
+		if r.Mode == ModeRetrospective && h == 0 {
 			return r.String()
 		}
 		return r.String() + " (" + FormatDuration(h) + ")"

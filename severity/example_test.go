@@ -44,7 +44,7 @@ responses:
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(p.Responses.Response(severity.Platinum, severity.S5))
+	fmt.Println(p.Responses.Response(severity.ServiceLevelPlatinum, severity.S5))
 
 	_, err = severity.ParsePolicy([]byte("responses:\n  gold: [page 1m]\n"))
 	fmt.Println(err)

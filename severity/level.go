@@ -77,28 +77,28 @@ type Impact uint8
 
 // The impacts, worst first.
 const (
-	Deadly Impact = iota + 1
-	Catastrophic
-	Critical
-	Marginal
-	Negligible
+	ImpactDeadly Impact = iota + 1
+	ImpactCatastrophic
+	ImpactCritical
+	ImpactMarginal
+	ImpactNegligible
 )
 
-var impactNames = [...]string{Deadly: "deadly", Catastrophic: "catastrophic", Critical: "critical", Marginal: "marginal", Negligible: "negligible"}
+var impactNames = [...]string{ImpactDeadly: "deadly", ImpactCatastrophic: "catastrophic", ImpactCritical: "critical", ImpactMarginal: "marginal", ImpactNegligible: "negligible"}
 
 // Likelihood is how likely the failure is, given the alert.
 type Likelihood uint8
 
 // The likelihoods, surest first.
 const (
-	Certain Likelihood = iota + 1
-	Likely
-	Possible
-	Unlikely
-	Rare
+	LikelihoodCertain Likelihood = iota + 1
+	LikelihoodLikely
+	LikelihoodPossible
+	LikelihoodUnlikely
+	LikelihoodRare
 )
 
-var likelihoodNames = [...]string{Certain: "certain", Likely: "likely", Possible: "possible", Unlikely: "unlikely", Rare: "rare"}
+var likelihoodNames = [...]string{LikelihoodCertain: "certain", LikelihoodLikely: "likely", LikelihoodPossible: "possible", LikelihoodUnlikely: "unlikely", LikelihoodRare: "rare"}
 
 // String returns the impact in lower case.
 func (i Impact) String() string { return name(impactNames[:], int(i)) }
@@ -152,7 +152,7 @@ func DefaultMatrix() Matrix {
 
 // Level returns the level of an impact and a likelihood.
 func (m *Matrix) Level(i Impact, l Likelihood) Level {
-	if i < Deadly || i > Negligible || l < Certain || l > Rare {
+	if i < ImpactDeadly || i > ImpactNegligible || l < LikelihoodCertain || l > LikelihoodRare {
 		return 0
 	}
 	return m[l-1][i-1]

@@ -239,7 +239,7 @@ func (p *Policy) decide(c *Classification, why string) {
 		service = LabelServiceLevel + "=" + c.ServiceLevel.String()
 	}
 	c.Reason = why + "; " + service + " → " + cell.String() + ": " + c.Response.String()
-	if c.Response.Mode != Retrospective || c.Hold != 0 {
+	if c.Response.Mode != ModeRetrospective || c.Hold != 0 {
 		c.Reason += ", hold " + FormatDuration(c.Hold)
 		if _, set := p.Holds[cell]; set {
 			c.Reason += " (set in holds)"

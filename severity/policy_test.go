@@ -70,13 +70,13 @@ func TestClassifyWithoutServiceLevel(t *testing.T) {
 			c, _ := p.Classify(tt.labels)
 			require.Equal(t, tt.level, c.Level)
 			require.True(t, c.Unclassified)
-			require.Equal(t, severity.None, c.ServiceLevel)
+			require.Equal(t, severity.ServiceLevelNone, c.ServiceLevel)
 			require.Empty(t, c.ServiceFrom)
 			require.Equal(t, tt.response, c.Response.String())
 			require.Equal(t, tt.hold, c.Hold)
 			require.Equal(t, severity.Cell{Unclassified: true, Level: tt.level}, c.Cell())
 			if c.Level <= severity.S2 {
-				require.Equal(t, severity.Page, c.Response.Mode, "S1 and S2 page")
+				require.Equal(t, severity.ModePage, c.Response.Mode, "S1 and S2 page")
 				require.LessOrEqual(t, c.Hold+c.Response.Within, 15*time.Minute, "a page goes out and is answered within minutes")
 			}
 		})
@@ -114,7 +114,7 @@ func TestClassifyWithServiceLevel(t *testing.T) {
 func TestClassifyServiceFromCatalog(t *testing.T) {
 	p := severity.DefaultPolicy()
 	p.Catalog = func(ls model.LabelSet) (severity.ServiceLevel, bool) {
-		return severity.None, ls["service"] == "sandbox"
+		return severity.ServiceLevelNone, ls["service"] == "sandbox"
 	}
 	c, err := p.Classify(labels("severity", "critical", "service", "sandbox"))
 	require.NoError(t, err)
@@ -132,7 +132,7 @@ func TestClassifyReason(t *testing.T) {
 	p := severity.DefaultPolicy()
 	p.Environments = map[string]int{"dev": 2, "prod": -1}
 	p.Catalog = func(ls model.LabelSet) (severity.ServiceLevel, bool) {
-		return severity.Platinum, ls["service"] == "checkout"
+		return severity.ServiceLevelPlatinum, ls["service"] == "checkout"
 	}
 	p.Holds = map[severity.Cell]time.Duration{{Unclassified: true, Level: severity.S1}: 30 * time.Second}
 	tests := []struct {
@@ -198,7 +198,7 @@ func TestWithLevel(t *testing.T) {
 
 func TestPolicyResponseAndHold(t *testing.T) {
 	p := severity.DefaultPolicy()
-	p.Holds = map[severity.Cell]time.Duration{{ServiceLevel: severity.Gold, Level: severity.S4}: 0}
+	p.Holds = map[severity.Cell]time.Duration{{ServiceLevel: severity.ServiceLevelGold, Level: severity.S4}: 0}
 	tests := []struct {
 		name     string
 		cell     severity.Cell
@@ -206,8 +206,8 @@ func TestPolicyResponseAndHold(t *testing.T) {
 		hold     time.Duration
 	}{
 		{name: "unclassified", cell: severity.Cell{Unclassified: true, Level: severity.S2}, response: "page 10m", hold: 2 * time.Minute},
-		{name: "none", cell: severity.Cell{ServiceLevel: severity.None, Level: severity.S2}, response: "batch 24h", hold: 15 * time.Minute},
-		{name: "a hold of zero set", cell: severity.Cell{ServiceLevel: severity.Gold, Level: severity.S4}, response: "batch 24h"},
+		{name: "none", cell: severity.Cell{ServiceLevel: severity.ServiceLevelNone, Level: severity.S2}, response: "batch 24h", hold: 15 * time.Minute},
+		{name: "a hold of zero set", cell: severity.Cell{ServiceLevel: severity.ServiceLevelGold, Level: severity.S4}, response: "batch 24h"},
 		{name: "unclassified, no level", cell: severity.Cell{Unclassified: true}, response: "retrospective"},
 		{name: "no such service level", cell: severity.Cell{ServiceLevel: 9, Level: severity.S1}, response: "retrospective"},
 	}
@@ -218,7 +218,7 @@ func TestPolicyResponseAndHold(t *testing.T) {
 		})
 	}
 	require.Equal(t, "unclassified S2", severity.Cell{Unclassified: true, Level: severity.S2}.String())
-	require.Equal(t, "gold S3", severity.Cell{ServiceLevel: severity.Gold, Level: severity.S3}.String())
+	require.Equal(t, "gold S3", severity.Cell{ServiceLevel: severity.ServiceLevelGold, Level: severity.S3}.String())
 }
 
 func TestDescribe(t *testing.T) {

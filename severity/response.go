@@ -15,13 +15,13 @@ type ServiceLevel uint8
 
 // The service levels, least first.
 const (
-	None ServiceLevel = iota
-	Silver
-	Gold
-	Platinum
+	ServiceLevelNone ServiceLevel = iota
+	ServiceLevelSilver
+	ServiceLevelGold
+	ServiceLevelPlatinum
 )
 
-var serviceNames = [...]string{None: "none", Silver: "silver", Gold: "gold", Platinum: "platinum"}
+var serviceNames = [...]string{ServiceLevelNone: "none", ServiceLevelSilver: "silver", ServiceLevelGold: "gold", ServiceLevelPlatinum: "platinum"}
 
 // String returns the service level in lower case.
 func (s ServiceLevel) String() string {
@@ -43,7 +43,7 @@ func ParseServiceLevel(s string) (ServiceLevel, error) {
 
 // MarshalText encodes the service level as its String.
 func (s ServiceLevel) MarshalText() ([]byte, error) {
-	if s > Platinum {
+	if s > ServiceLevelPlatinum {
 		return nil, fmt.Errorf("invalid service level %d", uint8(s))
 	}
 	return []byte(s.String()), nil
@@ -63,13 +63,13 @@ type Mode uint8
 
 // The modes.
 const (
-	// Retrospective: not handled; recorded, and reviewed in the
+	// ModeRetrospective: not handled; recorded, and reviewed in the
 	// retrospective. The zero Mode.
-	Retrospective Mode = iota
-	// Page: interrupt a person, who must respond within the deadline.
-	Page
-	// Batch: handled asynchronously, in big batches: a digest.
-	Batch
+	ModeRetrospective Mode = iota
+	// ModePage: interrupt a person, who must respond within the deadline.
+	ModePage
+	// ModeBatch: handled asynchronously, in big batches: a digest.
+	ModeBatch
 )
 
 // Response is a cell of the response matrix: a mode, and for Page the time a
@@ -82,9 +82,9 @@ type Response struct {
 // String returns "page 10m", "batch 24h" or "retrospective".
 func (r Response) String() string {
 	switch r.Mode {
-	case Page:
+	case ModePage:
 		return "page " + FormatDuration(r.Within)
-	case Batch:
+	case ModeBatch:
 		return "batch " + FormatDuration(r.Within)
 	}
 	return "retrospective"
@@ -123,7 +123,7 @@ func ParseResponse(s string) (Response, error) {
 		if within != "" {
 			return Response{}, fmt.Errorf("%q: retrospective takes no duration", s)
 		}
-		return Response{Mode: Retrospective}, nil
+		return Response{Mode: ModeRetrospective}, nil
 	case "page", "batch":
 		if within == "" {
 			return Response{}, fmt.Errorf("%q: %s needs a duration, as %q", s, mode, mode+" 10m")
@@ -132,9 +132,9 @@ func ParseResponse(s string) (Response, error) {
 		if err != nil || d <= 0 {
 			return Response{}, fmt.Errorf("%q: invalid duration %q (want 90s, 10m, 24h, …)", s, within)
 		}
-		m := Page
+		m := ModePage
 		if strings.EqualFold(mode, "batch") {
-			m = Batch
+			m = ModeBatch
 		}
 		return Response{Mode: m, Within: time.Duration(d)}, nil
 	}
@@ -167,15 +167,15 @@ type Responses [4][9]Response
 //	Silver         10m  30m  24h  24h  24h  —    —    —   —
 //	None           24h  24h  24h  24h  —    —    —    —   —
 func DefaultResponses() Responses {
-	page := func(d time.Duration) Response { return Response{Mode: Page, Within: d} }
-	day := Response{Mode: Batch, Within: 24 * time.Hour}
+	page := func(d time.Duration) Response { return Response{Mode: ModePage, Within: d} }
+	day := Response{Mode: ModeBatch, Within: 24 * time.Hour}
 	retro := Response{}
 	m := time.Minute
 	return Responses{
-		Platinum: {page(m), page(5 * m), page(10 * m), page(30 * m), day, day, day, retro, retro},
-		Gold:     {page(5 * m), page(10 * m), page(30 * m), day, day, day, retro, retro, retro},
-		Silver:   {page(10 * m), page(30 * m), day, day, day, retro, retro, retro, retro},
-		None:     {day, day, day, day, retro, retro, retro, retro, retro},
+		ServiceLevelPlatinum: {page(m), page(5 * m), page(10 * m), page(30 * m), day, day, day, retro, retro},
+		ServiceLevelGold:     {page(5 * m), page(10 * m), page(30 * m), day, day, day, retro, retro, retro},
+		ServiceLevelSilver:   {page(10 * m), page(30 * m), day, day, day, retro, retro, retro, retro},
+		ServiceLevelNone:     {day, day, day, day, retro, retro, retro, retro, retro},
 	}
 }
 
@@ -195,8 +195,8 @@ func DefaultResponses() Responses {
 // service labelled service_level="none": one that someone has said nobody
 // is on call for.
 func DefaultUnclassified() [9]Response {
-	page := func(d time.Duration) Response { return Response{Mode: Page, Within: d} }
-	day := Response{Mode: Batch, Within: 24 * time.Hour}
+	page := func(d time.Duration) Response { return Response{Mode: ModePage, Within: d} }
+	day := Response{Mode: ModeBatch, Within: 24 * time.Hour}
 	retro := Response{}
 	m := time.Minute
 	return [9]Response{page(5 * m), page(10 * m), page(30 * m), day, day, retro, retro, retro, retro}
@@ -227,7 +227,7 @@ const unclassifiedRow = "unclassified"
 // Response returns the cell of a service level and a level; retrospective
 // for an unknown level.
 func (r *Responses) Response(sl ServiceLevel, l Level) Response {
-	if sl > Platinum || !l.Valid() {
+	if sl > ServiceLevelPlatinum || !l.Valid() {
 		return Response{}
 	}
 	return r[sl][l-1]
@@ -243,9 +243,9 @@ func (r *Responses) Response(sl ServiceLevel, l Level) Response {
 // — too late against too much.
 func DefaultHold(r Response) time.Duration {
 	switch r.Mode {
-	case Page:
+	case ModePage:
 		return min(r.Within/5, 5*time.Minute)
-	case Batch:
+	case ModeBatch:
 		return 15 * time.Minute
 	}
 	return 0

@@ -34,29 +34,29 @@ func TestParseLevel(t *testing.T) {
 func TestDefaultMatrix(t *testing.T) {
 	m := severity.DefaultMatrix()
 	rows := map[severity.Likelihood]string{
-		severity.Certain:  "S1 S2 S3 S4 S5",
-		severity.Likely:   "S2 S3 S4 S5 S6",
-		severity.Possible: "S3 S4 S5 S6 S7",
-		severity.Unlikely: "S4 S5 S6 S7 S8",
-		severity.Rare:     "S5 S6 S7 S8 S9",
+		severity.LikelihoodCertain:  "S1 S2 S3 S4 S5",
+		severity.LikelihoodLikely:   "S2 S3 S4 S5 S6",
+		severity.LikelihoodPossible: "S3 S4 S5 S6 S7",
+		severity.LikelihoodUnlikely: "S4 S5 S6 S7 S8",
+		severity.LikelihoodRare:     "S5 S6 S7 S8 S9",
 	}
 	for l, want := range rows {
 		var got []string
-		for i := severity.Deadly; i <= severity.Negligible; i++ {
+		for i := severity.ImpactDeadly; i <= severity.ImpactNegligible; i++ {
 			got = append(got, m.Level(i, l).String())
 		}
 		assert.Equal(t, want, strings.Join(got, " "), l.String())
 	}
-	assert.Equal(t, severity.Level(0), m.Level(0, severity.Rare))
+	assert.Equal(t, severity.Level(0), m.Level(0, severity.LikelihoodRare))
 }
 
 func TestDefaultResponses(t *testing.T) {
 	r := severity.DefaultResponses()
 	rows := map[severity.ServiceLevel]string{
-		severity.Platinum: "page 1m,page 5m,page 10m,page 30m,batch 24h,batch 24h,batch 24h,retrospective,retrospective",
-		severity.Gold:     "page 5m,page 10m,page 30m,batch 24h,batch 24h,batch 24h,retrospective,retrospective,retrospective",
-		severity.Silver:   "page 10m,page 30m,batch 24h,batch 24h,batch 24h,retrospective,retrospective,retrospective,retrospective",
-		severity.None:     "batch 24h,batch 24h,batch 24h,batch 24h,retrospective,retrospective,retrospective,retrospective,retrospective",
+		severity.ServiceLevelPlatinum: "page 1m,page 5m,page 10m,page 30m,batch 24h,batch 24h,batch 24h,retrospective,retrospective",
+		severity.ServiceLevelGold:     "page 5m,page 10m,page 30m,batch 24h,batch 24h,batch 24h,retrospective,retrospective,retrospective",
+		severity.ServiceLevelSilver:   "page 10m,page 30m,batch 24h,batch 24h,batch 24h,retrospective,retrospective,retrospective,retrospective",
+		severity.ServiceLevelNone:     "batch 24h,batch 24h,batch 24h,batch 24h,retrospective,retrospective,retrospective,retrospective,retrospective",
 	}
 	for sl, want := range rows {
 		var got []string
@@ -65,7 +65,7 @@ func TestDefaultResponses(t *testing.T) {
 		}
 		assert.Equal(t, want, strings.Join(got, ","), sl.String())
 	}
-	assert.Equal(t, severity.Retrospective, r.Response(severity.Gold, 0).Mode, "an invalid level")
+	assert.Equal(t, severity.ModeRetrospective, r.Response(severity.ServiceLevelGold, 0).Mode, "an invalid level")
 }
 
 func TestParseResponse(t *testing.T) {
@@ -74,11 +74,11 @@ func TestParseResponse(t *testing.T) {
 		want    severity.Response
 		wantErr string
 	}{
-		{in: "page 10m", want: severity.Response{Mode: severity.Page, Within: 10 * time.Minute}},
-		{in: "Page 90s", want: severity.Response{Mode: severity.Page, Within: 90 * time.Second}},
-		{in: "batch 24h", want: severity.Response{Mode: severity.Batch, Within: 24 * time.Hour}},
-		{in: "batch 1d", want: severity.Response{Mode: severity.Batch, Within: 24 * time.Hour}},
-		{in: "batch 24h", want: severity.Response{Mode: severity.Batch, Within: 24 * time.Hour}},
+		{in: "page 10m", want: severity.Response{Mode: severity.ModePage, Within: 10 * time.Minute}},
+		{in: "Page 90s", want: severity.Response{Mode: severity.ModePage, Within: 90 * time.Second}},
+		{in: "batch 24h", want: severity.Response{Mode: severity.ModeBatch, Within: 24 * time.Hour}},
+		{in: "batch 1d", want: severity.Response{Mode: severity.ModeBatch, Within: 24 * time.Hour}},
+		{in: "batch 24h", want: severity.Response{Mode: severity.ModeBatch, Within: 24 * time.Hour}},
 		{in: "retrospective", want: severity.Response{}},
 		{in: "—", want: severity.Response{}},
 		{in: "page", wantErr: `"page": page needs a duration, as "page 10m"`},
@@ -109,11 +109,11 @@ func TestFormatDuration(t *testing.T) {
 
 func TestDefaultHold(t *testing.T) {
 	r := severity.DefaultResponses()
-	assert.Equal(t, 12*time.Second, severity.DefaultHold(r.Response(severity.Platinum, severity.S1)))
-	assert.Equal(t, 2*time.Minute, severity.DefaultHold(r.Response(severity.Platinum, severity.S3)))
-	assert.Equal(t, 5*time.Minute, severity.DefaultHold(r.Response(severity.Platinum, severity.S4)))
-	assert.Equal(t, 15*time.Minute, severity.DefaultHold(r.Response(severity.Gold, severity.S5)))
-	assert.Zero(t, severity.DefaultHold(r.Response(severity.None, severity.S9)))
+	assert.Equal(t, 12*time.Second, severity.DefaultHold(r.Response(severity.ServiceLevelPlatinum, severity.S1)))
+	assert.Equal(t, 2*time.Minute, severity.DefaultHold(r.Response(severity.ServiceLevelPlatinum, severity.S3)))
+	assert.Equal(t, 5*time.Minute, severity.DefaultHold(r.Response(severity.ServiceLevelPlatinum, severity.S4)))
+	assert.Equal(t, 15*time.Minute, severity.DefaultHold(r.Response(severity.ServiceLevelGold, severity.S5)))
+	assert.Zero(t, severity.DefaultHold(r.Response(severity.ServiceLevelNone, severity.S9)))
 }
 
 func TestClassify(t *testing.T) {
@@ -121,7 +121,7 @@ func TestClassify(t *testing.T) {
 	p.Environments = map[string]int{"dev": 2}
 	p.Catalog = func(ls model.LabelSet) (severity.ServiceLevel, bool) {
 		if ls["service"] == "checkout" {
-			return severity.Platinum, true
+			return severity.ServiceLevelPlatinum, true
 		}
 		return 0, false
 	}
@@ -143,26 +143,26 @@ func TestClassify(t *testing.T) {
 		wantErr  string
 	}{
 		{name: "severity_level as Deckhouse writes it", labels: ls("severity_level", "4", "service_level", "gold"),
-			level: severity.S4, from: "severity_level", service: severity.Gold, response: "batch 24h", hold: 15 * time.Minute},
+			level: severity.S4, from: "severity_level", service: severity.ServiceLevelGold, response: "batch 24h", hold: 15 * time.Minute},
 		{name: "S form", labels: ls("severity_level", "S1", "service_level", "platinum"),
-			level: severity.S1, from: "severity_level", service: severity.Platinum, response: "page 1m", hold: 12 * time.Second},
+			level: severity.S1, from: "severity_level", service: severity.ServiceLevelPlatinum, response: "page 1m", hold: 12 * time.Second},
 		{name: "impact and likelihood", labels: ls("impact", "deadly", "likelihood", "possible", "service_level", "silver"),
-			level: severity.S3, from: "impact×likelihood", service: severity.Silver, response: "batch 24h", hold: 15 * time.Minute},
+			level: severity.S3, from: "impact×likelihood", service: severity.ServiceLevelSilver, response: "batch 24h", hold: 15 * time.Minute},
 		{name: "Deckhouse's likehood", labels: ls("impact", "Critical", "likehood", "certain"),
 			level: severity.S3, from: "impact×likelihood", response: "page 30m", hold: 5 * time.Minute},
 		{name: "severity_level wins", labels: ls("severity_level", "2", "impact", "negligible", "likelihood", "rare", "severity", "info"),
 			level: severity.S2, from: "severity_level", response: "page 10m", hold: 2 * time.Minute},
 		{name: "prometheus severity", labels: ls("severity", "critical", "service_level", "gold"),
-			level: severity.S2, from: "severity", service: severity.Gold, response: "page 10m", hold: 2 * time.Minute},
+			level: severity.S2, from: "severity", service: severity.ServiceLevelGold, response: "page 10m", hold: 2 * time.Minute},
 		{name: "prometheus severity in capitals", labels: ls("severity", "WARNING"),
 			level: severity.S4, from: "severity", response: "batch 24h", hold: 15 * time.Minute},
 		{name: "nothing", labels: ls("alertname", "X"), level: severity.S5, from: "unknown", response: "batch 24h", hold: 15 * time.Minute},
 		{name: "dev is two levels milder", labels: ls("severity_level", "1", "env", "dev", "service_level", "platinum"),
-			level: severity.S3, from: "severity_level", service: severity.Platinum, response: "page 10m", hold: 2 * time.Minute},
+			level: severity.S3, from: "severity_level", service: severity.ServiceLevelPlatinum, response: "page 10m", hold: 2 * time.Minute},
 		{name: "service from the catalogue", labels: ls("severity", "critical", "service", "checkout"),
-			level: severity.S2, from: "severity", service: severity.Platinum, response: "page 5m", hold: time.Minute},
+			level: severity.S2, from: "severity", service: severity.ServiceLevelPlatinum, response: "page 5m", hold: time.Minute},
 		{name: "service label wins over the catalogue", labels: ls("severity", "critical", "service", "checkout", "service_level", "silver"),
-			level: severity.S2, from: "severity", service: severity.Silver, response: "page 30m", hold: 5 * time.Minute},
+			level: severity.S2, from: "severity", service: severity.ServiceLevelSilver, response: "page 30m", hold: 5 * time.Minute},
 		{name: "invalid severity_level falls back", labels: ls("severity_level", "S12", "severity", "warning"),
 			level: severity.S4, from: "severity", response: "batch 24h", hold: 15 * time.Minute,
 			wantErr: `label severity_level: invalid level "S12" (want S1 to S9)`},
@@ -173,7 +173,7 @@ func TestClassify(t *testing.T) {
 		{name: "unknown prometheus severity", labels: ls("severity", "urgent"), level: severity.S5, from: "unknown", response: "batch 24h", hold: 15 * time.Minute,
 			wantErr: `label severity: unknown severity "urgent" (the policy knows critical, error, info, warning)`},
 		{name: "unknown service level, catalogue used", labels: ls("severity_level", "1", "service_level", "bronze", "service", "checkout"),
-			level: severity.S1, from: "severity_level", service: severity.Platinum, response: "page 1m", hold: 12 * time.Second,
+			level: severity.S1, from: "severity_level", service: severity.ServiceLevelPlatinum, response: "page 1m", hold: 12 * time.Second,
 			wantErr: `label service_level: unknown service level "bronze" (want platinum, gold, silver or none)`},
 	}
 	for _, tt := range tests {
@@ -196,7 +196,7 @@ func TestClassify(t *testing.T) {
 func TestPolicyRoundTrips(t *testing.T) {
 	p := severity.DefaultPolicy()
 	p.Environments = map[string]int{"dev": 2, "staging": 1}
-	p.Holds = map[severity.Cell]time.Duration{{ServiceLevel: severity.Platinum, Level: severity.S1}: 30 * time.Second}
+	p.Holds = map[severity.Cell]time.Duration{{ServiceLevel: severity.ServiceLevelPlatinum, Level: severity.S1}: 30 * time.Second}
 
 	y, err := yaml.Marshal(p)
 	require.NoError(t, err)
@@ -292,8 +292,8 @@ func TestServiceLevelAndImpactText(t *testing.T) {
 	}
 	var sl severity.ServiceLevel
 	require.NoError(t, sl.UnmarshalText([]byte("gold")))
-	assert.Equal(t, severity.Gold, sl)
-	b, err := severity.Platinum.MarshalText()
+	assert.Equal(t, severity.ServiceLevelGold, sl)
+	b, err := severity.ServiceLevelPlatinum.MarshalText()
 	require.NoError(t, err)
 	assert.Equal(t, "platinum", string(b))
 	var l severity.Level
@@ -322,9 +322,9 @@ func TestMQLReadsLevelsAlike(t *testing.T) {
 			assert.Equal(t, l, parsed)
 		}
 	}
-	for sl := severity.None; sl <= severity.Platinum; sl++ {
+	for sl := severity.ServiceLevelNone; sl <= severity.ServiceLevelPlatinum; sl++ {
 		ls := model.LabelSet{severity.LabelServiceLevel: model.LabelValue(sl.String())}
-		for other := severity.None; other <= severity.Platinum; other++ {
+		for other := severity.ServiceLevelNone; other <= severity.ServiceLevelPlatinum; other++ {
 			q := mql.MustParse("service_level >= " + other.String())
 			assert.Equal(t, sl >= other, q.MatchLabels(ls), "%s >= %s", sl, other)
 		}

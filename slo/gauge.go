@@ -12,10 +12,10 @@ type Aggregation string
 
 // The aggregations of a Gauge.
 const (
-	Last Aggregation = "last"
-	Avg  Aggregation = "avg"
-	Min  Aggregation = "min"
-	Max  Aggregation = "max"
+	AggregationLast Aggregation = "last"
+	AggregationAvg  Aggregation = "avg"
+	AggregationMin  Aggregation = "min"
+	AggregationMax  Aggregation = "max"
 )
 
 // Gauge keeps the samples of a value — a queue's length, a latency, a
@@ -103,11 +103,11 @@ func (g *Gauge) Value(agg Aggregation, at time.Time) (float64, bool) {
 		return 0, false
 	}
 	switch agg {
-	case Avg:
+	case AggregationAvg:
 		return sum / float64(n), true
-	case Min:
+	case AggregationMin:
 		return lo, true
-	case Max:
+	case AggregationMax:
 		return hi, true
 	}
 	return last, true

@@ -112,7 +112,7 @@ func TestImpossibleWindows(t *testing.T) {
 	_, err := o.Windows(nil)
 	assert.EqualError(t, err, "slo batch-jobs: window 1: page at 14.4× over 1h and 5m can never fire: a 90% objective burns at most 10× (when every event fails), so its burn rate never reaches 14.4×; lower the budget share, or lengthen the window")
 
-	ws, err := o.Windows([]slo.Window{{Severity: slo.Page, Long: 2 * time.Hour, BudgetShare: 0.02}})
+	ws, err := o.Windows([]slo.Window{{Severity: slo.SeverityPage, Long: 2 * time.Hour, BudgetShare: 0.02}})
 	require.NoError(t, err, "7.2× over 2h is possible for 90%")
 	assert.InDelta(t, 7.2, ws[0].Burn, 1e-9)
 	assert.Equal(t, 10*time.Minute, ws[0].Short)
@@ -122,10 +122,10 @@ func TestImpossibleWindows(t *testing.T) {
 		want string
 	}{
 		{slo.Window{Severity: "sms", Long: time.Hour, Burn: 2}, `slo batch-jobs: window 1: severity "sms": want page or ticket`},
-		{slo.Window{Severity: slo.Page, Long: time.Hour, Short: 2 * time.Hour, Burn: 2}, "slo batch-jobs: window 1: short window 2h0m0s: want a positive duration shorter than the long one (1h)"},
-		{slo.Window{Severity: slo.Page, Long: 40 * day, Burn: 2}, "slo batch-jobs: window 1: long window 40d: longer than the objective's period (30d)"},
-		{slo.Window{Severity: slo.Page, Long: time.Hour}, "slo batch-jobs: window 1: give a burn rate, or a budget share in (0, 1]"},
-		{slo.Window{Severity: slo.Ticket, Long: time.Hour, Burn: math.NaN()}, "slo batch-jobs: window 1: burn rate NaN: want a positive number"},
+		{slo.Window{Severity: slo.SeverityPage, Long: time.Hour, Short: 2 * time.Hour, Burn: 2}, "slo batch-jobs: window 1: short window 2h0m0s: want a positive duration shorter than the long one (1h)"},
+		{slo.Window{Severity: slo.SeverityPage, Long: 40 * day, Burn: 2}, "slo batch-jobs: window 1: long window 40d: longer than the objective's period (30d)"},
+		{slo.Window{Severity: slo.SeverityPage, Long: time.Hour}, "slo batch-jobs: window 1: give a burn rate, or a budget share in (0, 1]"},
+		{slo.Window{Severity: slo.SeverityTicket, Long: time.Hour, Burn: math.NaN()}, "slo batch-jobs: window 1: burn rate NaN: want a positive number"},
 	} {
 		_, err := o.Windows([]slo.Window{tt.w})
 		assert.EqualError(t, err, tt.want)

@@ -23,27 +23,27 @@ type Operator string
 
 // The operators of a threshold rule.
 const (
-	Greater      Operator = ">"
-	GreaterEqual Operator = ">="
-	Less         Operator = "<"
-	LessEqual    Operator = "<="
-	Equal        Operator = "=="
-	NotEqual     Operator = "!="
+	OperatorGreater      Operator = ">"
+	OperatorGreaterEqual Operator = ">="
+	OperatorLess         Operator = "<"
+	OperatorLessEqual    Operator = "<="
+	OperatorEqual        Operator = "=="
+	OperatorNotEqual     Operator = "!="
 )
 
 func (op Operator) holds(v, threshold float64) (bool, error) {
 	switch op {
-	case Greater:
+	case OperatorGreater:
 		return v > threshold, nil
-	case GreaterEqual:
+	case OperatorGreaterEqual:
 		return v >= threshold, nil
-	case Less:
+	case OperatorLess:
 		return v < threshold, nil
-	case LessEqual:
+	case OperatorLessEqual:
 		return v <= threshold, nil
-	case Equal:
+	case OperatorEqual:
 		return v == threshold, nil
-	case NotEqual:
+	case OperatorNotEqual:
 		return v != threshold, nil
 	}
 	return false, fmt.Errorf("operator %q: want one of > >= < <= == !=", op)
@@ -265,7 +265,7 @@ func (e *Evaluator) AddBurnRate(r BurnRateRule) error {
 		return fmt.Errorf("slo %s: burn-rate rule: labels: %w", o.Name, err)
 	}
 	rule := &evalRule{name: name}
-	for _, sev := range []Severity{Page, Ticket} {
+	for _, sev := range []Severity{SeverityPage, SeverityTicket} {
 		var mine []Window
 		for _, w := range ws {
 			if w.Severity == sev {
@@ -281,7 +281,7 @@ func (e *Evaluator) AddBurnRate(r BurnRateRule) error {
 		labels[model.AlertNameLabel] = model.LabelValue(name)
 		labels["slo"] = model.LabelValue(o.Name)
 		labels["severity"] = "critical"
-		if sev == Ticket {
+		if sev == SeverityTicket {
 			labels["severity"] = "warning"
 		}
 		annotations := model.LabelSet{

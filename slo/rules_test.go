@@ -79,12 +79,12 @@ func TestGauge(t *testing.T) {
 		require.NoError(t, g.Set(t0.Add(time.Duration(i+1)*time.Minute), v))
 	}
 	at := t0.Add(4 * time.Minute)
-	for agg, want := range map[slo.Aggregation]float64{slo.Last: 5, slo.Avg: 4.5, slo.Min: 1, slo.Max: 9} {
+	for agg, want := range map[slo.Aggregation]float64{slo.AggregationLast: 5, slo.AggregationAvg: 4.5, slo.AggregationMin: 1, slo.AggregationMax: 9} {
 		v, ok := g.Value(agg, at)
 		assert.True(t, ok)
 		assert.Equal(t, want, v, agg)
 	}
-	_, ok := g.Value(slo.Max, at.Add(time.Hour))
+	_, ok := g.Value(slo.AggregationMax, at.Add(time.Hour))
 	assert.False(t, ok, "the samples left the window")
 	assert.Error(t, g.Set(at, 0*1/zero()))
 }
@@ -185,8 +185,8 @@ func TestThresholdRule(t *testing.T) {
 	e := slo.NewEvaluator(&slo.Options{Refresh: 3 * time.Minute})
 	require.NoError(t, e.AddThreshold(slo.ThresholdRule{
 		Name:  "QueueTooLong",
-		Value: func(at time.Time) (float64, bool) { return g.Value(slo.Last, at) },
-		Op:    slo.Greater, Threshold: 100, For: 3 * time.Minute, KeepFiringFor: 2 * time.Minute,
+		Value: func(at time.Time) (float64, bool) { return g.Value(slo.AggregationLast, at) },
+		Op:    slo.OperatorGreater, Threshold: 100, For: 3 * time.Minute, KeepFiringFor: 2 * time.Minute,
 		Labels:      model.LabelSet{"severity": "warning", "queue": "orders"},
 		Annotations: model.LabelSet{"summary": "orders queue holds {{ $value }} messages"},
 	}))

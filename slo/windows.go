@@ -14,8 +14,8 @@ type Severity string
 
 // The severities of burn-rate alerts.
 const (
-	Page   Severity = "page"
-	Ticket Severity = "ticket"
+	SeverityPage   Severity = "page"
+	SeverityTicket Severity = "ticket"
 )
 
 // Window is one condition of multiwindow, multi-burn-rate alerting (the
@@ -56,10 +56,10 @@ func FormatBurn(b float64) string {
 // shares of its budget (7 days: 3.36, 1.4, 0.7, 0.233).
 func DefaultWindows() []Window {
 	return []Window{
-		{Severity: Page, Long: time.Hour, Short: 5 * time.Minute, BudgetShare: 0.02},
-		{Severity: Page, Long: 6 * time.Hour, Short: 30 * time.Minute, BudgetShare: 0.05},
-		{Severity: Ticket, Long: 24 * time.Hour, Short: 2 * time.Hour, BudgetShare: 0.10},
-		{Severity: Ticket, Long: 72 * time.Hour, Short: 6 * time.Hour, BudgetShare: 0.10},
+		{Severity: SeverityPage, Long: time.Hour, Short: 5 * time.Minute, BudgetShare: 0.02},
+		{Severity: SeverityPage, Long: 6 * time.Hour, Short: 30 * time.Minute, BudgetShare: 0.05},
+		{Severity: SeverityTicket, Long: 24 * time.Hour, Short: 2 * time.Hour, BudgetShare: 0.10},
+		{Severity: SeverityTicket, Long: 72 * time.Hour, Short: 6 * time.Hour, BudgetShare: 0.10},
 	}
 }
 
@@ -93,7 +93,7 @@ func (o *Objective) window(w Window) (Window, error) {
 		w.Short = w.Long / 12
 	}
 	switch {
-	case w.Severity != Page && w.Severity != Ticket:
+	case w.Severity != SeverityPage && w.Severity != SeverityTicket:
 		return w, fmt.Errorf("severity %q: want page or ticket", w.Severity)
 	case w.Long <= 0:
 		return w, fmt.Errorf("long window %s: want a positive duration", w.Long)

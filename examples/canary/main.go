@@ -251,7 +251,7 @@ func (r *rollout) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if v.Status != gate.Healthy {
+		if v.Status != gate.StatusHealthy {
 			return r.rollback(ctx, v)
 		}
 		if i+1 < len(steps) {
@@ -287,7 +287,7 @@ func (r *rollout) observe() (gate.Verdict, error) {
 			v = rec.Compare(r.clk.Now(), r.stableRec)
 		}
 		history = append(history, v)
-		if v.Status == gate.Unhealthy {
+		if v.Status == gate.StatusUnhealthy {
 			break
 		}
 	}
@@ -370,9 +370,9 @@ func (r *rollout) printVerdict(v gate.Verdict) {
 	for _, c := range v.Checks {
 		status := "ok"
 		switch c.Status {
-		case gate.Unhealthy:
+		case gate.StatusUnhealthy:
 			status = "FAILED"
-		case gate.NotEnoughData:
+		case gate.StatusNotEnoughData:
 			status = "not enough data"
 		}
 		row := []string{c.Name, value(c, c.Value), "≤ " + value(c, c.Limit), status}
@@ -381,7 +381,7 @@ func (r *rollout) printVerdict(v gate.Verdict) {
 		}
 		fmt.Fprintf(r.w, "              %s\n", strings.Join(row, "\t"))
 	}
-	if v.Status != gate.Healthy {
+	if v.Status != gate.StatusHealthy {
 		r.note("the gate's reasons:")
 		for _, reason := range v.Reasons {
 			r.note("  %s", reason)
@@ -578,7 +578,7 @@ func newPipeline(r *rollout) (*pipeline, error) {
 	})
 	// The service catalogue: checkout takes the money, a Gold service.
 	p.levels.Catalog = func(ls model.LabelSet) (severity.ServiceLevel, bool) {
-		return severity.Gold, ls["service"] == service
+		return severity.ServiceLevelGold, ls["service"] == service
 	}
 	pager := escalate.NotifierFunc(func(_ context.Context, pg escalate.Page) error {
 		who := append(slices.Clone(pg.People), pg.Teams...)
@@ -666,7 +666,7 @@ func checks(history []gate.Verdict) string {
 			span += fmt.Sprintf("–%dm", j+1)
 		}
 		part := span + " " + history[i].Status.String()
-		if history[i].Status == gate.NotEnoughData && len(history[i].Reasons) > 0 {
+		if history[i].Status == gate.StatusNotEnoughData && len(history[i].Reasons) > 0 {
 			part += " (" + history[i].Reasons[0] + ")"
 		}
 		parts = append(parts, part)

@@ -210,47 +210,47 @@ func thresholdRules(g *gauges, requests, latencies *slo.Events) []thresholdRule 
 		}
 		return ls
 	}
-	up, cpu, p95, active := gauge(g.up, slo.Last), gauge(g.cpu, slo.Avg), gauge(g.p95, slo.Last), gauge(g.active, slo.Last)
+	up, cpu, p95, active := gauge(g.up, slo.AggregationLast), gauge(g.cpu, slo.AggregationAvg), gauge(g.p95, slo.AggregationLast), gauge(g.active, slo.AggregationLast)
 	errorRate, availability, fast := bad5m(requests), good5m(requests), good5m(latencies)
 	return []thresholdRule{
 		{
-			ThresholdRule: slo.ThresholdRule{Name: "InstanceDown", Value: up, Op: slo.Equal, Threshold: 0, For: time.Minute,
+			ThresholdRule: slo.ThresholdRule{Name: "InstanceDown", Value: up, Op: slo.OperatorEqual, Threshold: 0, For: time.Minute,
 				Labels: labels("critical", "job", "api", "instance", "api:5000")},
 			says: `up{job="api"} == 0 for 1m`,
 			show: show(up, `up{job="api"} is %s: the API does not answer its scrape`, nil),
 		},
 		{
-			ThresholdRule: slo.ThresholdRule{Name: "HighCPU", Value: cpu, Op: slo.Greater, Threshold: 80, For: 5 * time.Minute,
+			ThresholdRule: slo.ThresholdRule{Name: "HighCPU", Value: cpu, Op: slo.OperatorGreater, Threshold: 80, For: 5 * time.Minute,
 				Labels: labels("warning", "instance", "node-exporter:9100")},
 			says: "CPU busy > 80% over 5m, for 5m",
 			show: show(cpu, "CPU %s%% busy over 5m", nil),
 		},
 		{
-			ThresholdRule: slo.ThresholdRule{Name: "HighErrorRate", Value: errorRate, Op: slo.Greater, Threshold: 5, For: 5 * time.Minute,
+			ThresholdRule: slo.ThresholdRule{Name: "HighErrorRate", Value: errorRate, Op: slo.OperatorGreater, Threshold: 5, For: 5 * time.Minute,
 				Labels: labels("warning")},
 			says: "5xx > 5% of requests over 5m, for 5m",
 			show: show(errorRate, "5xx %s of requests over 5m (%s of %s failed)", requests),
 		},
 		{
-			ThresholdRule: slo.ThresholdRule{Name: "HighLatencyP95", Value: p95, Op: slo.Greater, Threshold: 0.5, For: 5 * time.Minute,
+			ThresholdRule: slo.ThresholdRule{Name: "HighLatencyP95", Value: p95, Op: slo.OperatorGreater, Threshold: 0.5, For: 5 * time.Minute,
 				Labels: labels("warning")},
 			says: "p95 latency > 0.5s over 5m, for 5m",
 			show: show(p95, "p95 latency %ss over 5m", nil),
 		},
 		{
-			ThresholdRule: slo.ThresholdRule{Name: "HighActiveRequests", Value: active, Op: slo.Greater, Threshold: 50, For: 2 * time.Minute,
+			ThresholdRule: slo.ThresholdRule{Name: "HighActiveRequests", Value: active, Op: slo.OperatorGreater, Threshold: 50, For: 2 * time.Minute,
 				Labels: labels("warning")},
 			says: "http_requests_active > 50 for 2m",
 			show: show(active, "%s requests in flight", nil),
 		},
 		{
-			ThresholdRule: slo.ThresholdRule{Name: "SLOAvailabilityBreach", Value: availability, Op: slo.Less, Threshold: 99.5, For: 5 * time.Minute,
+			ThresholdRule: slo.ThresholdRule{Name: "SLOAvailabilityBreach", Value: availability, Op: slo.OperatorLess, Threshold: 99.5, For: 5 * time.Minute,
 				Labels: labels("critical", "slo", "availability")},
 			says: "availability < 99.5% over 5m, for 5m",
 			show: show(availability, "availability %s over 5m (%s of %s requests failed)", requests),
 		},
 		{
-			ThresholdRule: slo.ThresholdRule{Name: "SLOLatencyBreach", Value: fast, Op: slo.Less, Threshold: 95, For: 5 * time.Minute,
+			ThresholdRule: slo.ThresholdRule{Name: "SLOLatencyBreach", Value: fast, Op: slo.OperatorLess, Threshold: 95, For: 5 * time.Minute,
 				Labels: labels("warning", "slo", "latency")},
 			says: "requests within 300 ms < 95% over 5m, for 5m",
 			show: show(fast, "%s of requests within 300 ms over 5m (%s of %s took longer)", latencies),

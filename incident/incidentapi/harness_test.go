@@ -88,9 +88,9 @@ func newEnv(t testing.TB, configure func(*incidentapi.Options)) *env {
 
 	for _, at := range []notify.Attempt{
 		{Key: "n1", Receiver: "slack-ops", Incident: e.a, Reason: notify.ReasonOpened, Number: 1, At: start.Add(2 * time.Second),
-			Latency: 250 * time.Millisecond, Outcome: notify.Delivered, StatusCode: 200},
+			Latency: 250 * time.Millisecond, Outcome: notify.OutcomeDelivered, StatusCode: 200},
 		{Key: "n2", Receiver: "pd-sre", Incident: e.a, Reason: notify.ReasonOpened, Number: 1, At: start.Add(3 * time.Second),
-			Latency: 1500 * time.Millisecond, Outcome: notify.Failed, StatusCode: 503, Error: "pagerduty: 503 Service Unavailable",
+			Latency: 1500 * time.Millisecond, Outcome: notify.OutcomeFailed, StatusCode: 503, Error: "pagerduty: 503 Service Unavailable",
 			RetryAt: start.Add(33 * time.Second)},
 	} {
 		require.NoError(t, e.log.Record(e.ctx, at))

@@ -35,11 +35,11 @@ var logCases = []struct {
 }{
 	{"attempts per incident, oldest first", func(t *testing.T, l notify.Log) {
 		ctx := context.Background()
-		a1 := attempt("A", "slack", "A/1", 1, t0, notify.Failed)
+		a1 := attempt("A", "slack", "A/1", 1, t0, notify.OutcomeFailed)
 		a1.StatusCode, a1.Error, a1.RetryAt = 503, "503 Service Unavailable", t0.Add(30*time.Second)
-		a2 := attempt("A", "slack", "A/1", 2, t0.Add(30*time.Second), notify.Delivered)
-		b1 := attempt("B", "pagerduty", "B/1", 1, t0.Add(10*time.Second), notify.Delivered)
-		a3 := attempt("A", "pagerduty", "A/1", 1, t0.Add(30*time.Second), notify.Dead) // the same instant as a2
+		a2 := attempt("A", "slack", "A/1", 2, t0.Add(30*time.Second), notify.OutcomeDelivered)
+		b1 := attempt("B", "pagerduty", "B/1", 1, t0.Add(10*time.Second), notify.OutcomeDelivered)
+		a3 := attempt("A", "pagerduty", "A/1", 1, t0.Add(30*time.Second), notify.OutcomeDead) // the same instant as a2
 		for _, a := range []notify.Attempt{a1, b1, a2, a3} {
 			require.NoError(t, l.Record(ctx, a))
 		}
@@ -130,14 +130,14 @@ func TestLogReplicas(t *testing.T) {
 
 	var want []notify.Attempt
 	for i := range 6 {
-		a := attempt("A", "slack", "A/1", i+1, t0.Add(time.Duration(i)*time.Second), notify.Failed)
+		a := attempt("A", "slack", "A/1", i+1, t0.Add(time.Duration(i)*time.Second), notify.OutcomeFailed)
 		log := one
 		if i%2 == 1 {
 			log = two
 		}
 		require.NoError(t, log.Record(ctx, a))
 		want = append(want, a)
-		require.NoError(t, log.Record(ctx, attempt("B", "slack", "B/1", i+1, a.At, notify.Delivered)))
+		require.NoError(t, log.Record(ctx, attempt("B", "slack", "B/1", i+1, a.At, notify.OutcomeDelivered)))
 	}
 	for name, l := range map[string]notify.Log{"one": one, "two": two} {
 		got, err := l.Attempts(ctx, "A")
@@ -174,9 +174,9 @@ func TestLogPrune(t *testing.T) {
 			ctx := context.Background()
 			l := open(t, schemaURL(t)).DeliveryLog()
 			for i := range 3 {
-				require.NoError(t, l.Record(ctx, attempt("A", "slack", "A/1", i+1, t0.Add(time.Duration(i)*time.Minute), notify.Failed)))
+				require.NoError(t, l.Record(ctx, attempt("A", "slack", "A/1", i+1, t0.Add(time.Duration(i)*time.Minute), notify.OutcomeFailed)))
 			}
-			require.NoError(t, l.Record(ctx, attempt("B", "slack", "B/1", 1, t0.Add(time.Second), notify.Delivered)))
+			require.NoError(t, l.Record(ctx, attempt("B", "slack", "B/1", 1, t0.Add(time.Second), notify.OutcomeDelivered)))
 			require.NoError(t, l.Bury(ctx, deadLetter("slack", "A/1", t0, "gone")))
 
 			n, err := l.Prune(ctx, tt.before)

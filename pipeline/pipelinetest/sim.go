@@ -580,7 +580,7 @@ func (w *world) onChange(out pipeline.Outcome) {
 	if _, ok := w.firings[firing]; !ok {
 		w.firings[firing] = w.clock.Now() // the firing began, as far as the pipeline says
 	}
-	if out.Silenced != "" || out.Inhibited != "" || out.Muted || out.Class.Response.Mode != severity.Page ||
+	if out.Silenced != "" || out.Inhibited != "" || out.Muted || out.Class.Response.Mode != severity.ModePage ||
 		inc.Status != incident.StatusOpen || inc.Active == 0 || out.Change.State == alert.StateResolved {
 		return // nothing that pages: muted, not firing
 	}

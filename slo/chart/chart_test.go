@@ -515,7 +515,7 @@ func TestOptions(t *testing.T) {
 		{"now", &chart.Options{Now: now.Add(-day)}, func(t *testing.T, svg []byte) {
 			assert.Contains(t, parse(t, svg)[2].text, "from 2025-06-28T00:00:00Z to 2025-06-30T00:00:00Z")
 		}},
-		{"windows", &chart.Options{Windows: []slo.Window{{Severity: slo.Page, Long: time.Hour, Burn: 14.4}, {Severity: slo.Ticket, Long: 6 * time.Hour, BudgetShare: 0.25}}}, func(t *testing.T, svg []byte) {
+		{"windows", &chart.Options{Windows: []slo.Window{{Severity: slo.SeverityPage, Long: time.Hour, Burn: 14.4}, {Severity: slo.SeverityTicket, Long: 6 * time.Hour, BudgetShare: 0.25}}}, func(t *testing.T, svg []byte) {
 			assert.Equal(t, 2, strings.Count(string(svg), `class="threshold"`))
 			assert.Contains(t, string(svg), "page 14.4× (1h)")
 			assert.Contains(t, string(svg), "ticket 2× (6h)")

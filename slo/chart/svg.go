@@ -227,8 +227,8 @@ func (c *chart) legend() []legendItem {
 	}
 	var page, ticket bool
 	for _, w := range c.windows {
-		page = page || w.Severity == slo.Page
-		ticket = ticket || w.Severity == slo.Ticket
+		page = page || w.Severity == slo.SeverityPage
+		ticket = ticket || w.Severity == slo.SeverityTicket
 	}
 	if page {
 		items = append(items, legendItem{label: "page threshold", colour: colPage, dash: "6 4"})
@@ -469,7 +469,7 @@ func (c *chart) drawBurn(s *canvas, b box, ticks []timeTick) {
 	labelY := math.Inf(-1)
 	for _, w := range sortedByBurn(c.windows) {
 		colour := colTicket
-		if w.Severity == slo.Page {
+		if w.Severity == slo.SeverityPage {
 			colour = colPage
 		}
 		ly := y(w.Burn)

@@ -62,7 +62,7 @@ func BenchmarkEvaluate(b *testing.B) {
 			now := t0.Add(5*time.Minute - time.Nanosecond)
 			b.ReportAllocs()
 			for b.Loop() {
-				if v := r.Evaluate(now); v.Status == gate.NotEnoughData {
+				if v := r.Evaluate(now); v.Status == gate.StatusNotEnoughData {
 					b.Fatal(v.Reasons)
 				}
 			}

@@ -21,10 +21,10 @@
 //
 //	v := canary.Evaluate(now)
 //	switch v.Status {
-//	case gate.Healthy: // next step
-//	case gate.Unhealthy: // roll back; v.Reasons say why:
+//	case gate.StatusHealthy: // next step
+//	case gate.StatusUnhealthy: // roll back; v.Reasons say why:
 //		// "error rate 2.3% > 1% over 5m (230 of 10000 requests failed)"
-//	case gate.NotEnoughData: // wait
+//	case gate.StatusNotEnoughData: // wait
 //	}
 //
 // # The window

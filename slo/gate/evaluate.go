@@ -16,23 +16,23 @@ type Status int
 // The statuses, from the zero one: a Verdict that nobody filled says
 // nothing good.
 const (
-	// NotEnoughData: a check has too few observations, or they cover too
+	// StatusNotEnoughData: a check has too few observations, or they cover too
 	// little of the window, and none fails.
-	NotEnoughData Status = iota
-	// Healthy: every check has enough data and passes.
-	Healthy
-	// Unhealthy: a check that has enough observations fails.
-	Unhealthy
+	StatusNotEnoughData Status = iota
+	// StatusHealthy: every check has enough data and passes.
+	StatusHealthy
+	// StatusUnhealthy: a check that has enough observations fails.
+	StatusUnhealthy
 )
 
 // String returns "not enough data", "healthy" or "unhealthy".
 func (s Status) String() string {
 	switch s {
-	case NotEnoughData:
+	case StatusNotEnoughData:
 		return "not enough data"
-	case Healthy:
+	case StatusHealthy:
 		return "healthy"
-	case Unhealthy:
+	case StatusUnhealthy:
 		return "unhealthy"
 	}
 	return "Status(" + strconv.Itoa(int(s)) + ")"
@@ -279,13 +279,13 @@ func (r *Recorder) verdict(now time.Time, baseline *Recorder) Verdict {
 	judge := func(c Check, few, sparse string, failed bool, failure string) Check {
 		switch {
 		case few != "":
-			c.Status, c.Reason = NotEnoughData, c.Name+": "+few
+			c.Status, c.Reason = StatusNotEnoughData, c.Name+": "+few
 		case failed:
-			c.Status, c.Reason = Unhealthy, failure
+			c.Status, c.Reason = StatusUnhealthy, failure
 		case sparse != "":
-			c.Status, c.Reason = NotEnoughData, c.Name+": "+sparse
+			c.Status, c.Reason = StatusNotEnoughData, c.Name+": "+sparse
 		default:
-			c.Status = Healthy
+			c.Status = StatusHealthy
 		}
 		return c
 	}
@@ -380,12 +380,12 @@ func (r *Recorder) verdict(now time.Time, baseline *Recorder) Verdict {
 		}
 	}
 
-	v.Status = Healthy
+	v.Status = StatusHealthy
 	for _, c := range v.Checks {
-		if c.Status == Unhealthy {
-			v.Status = Unhealthy
-		} else if c.Status == NotEnoughData && v.Status == Healthy {
-			v.Status = NotEnoughData
+		if c.Status == StatusUnhealthy {
+			v.Status = StatusUnhealthy
+		} else if c.Status == StatusNotEnoughData && v.Status == StatusHealthy {
+			v.Status = StatusNotEnoughData
 		}
 	}
 	for _, c := range v.Checks {

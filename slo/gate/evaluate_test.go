@@ -84,7 +84,7 @@ func TestVerdicts(t *testing.T) {
 			name:   "healthy",
 			record: func(t *testing.T, r *gate.Recorder) { report(t, r, 0, 60, good) },
 			at:     full - time.Second,
-			want:   gate.Healthy,
+			want:   gate.StatusHealthy,
 		},
 		{
 			name: "error rate over its limit",
@@ -100,7 +100,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:      full - time.Second,
-			want:    gate.Unhealthy,
+			want:    gate.StatusUnhealthy,
 			reasons: []string{"error rate 2.3% > 1% over 5m (230 of 10000 requests failed)"},
 		},
 		{
@@ -115,7 +115,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:      full - time.Second,
-			want:    gate.Unhealthy,
+			want:    gate.StatusUnhealthy,
 			reasons: []string{"p99 latency 412ms > 300ms over 5m (6000 requests)"},
 		},
 		{
@@ -129,7 +129,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:   full - time.Second,
-			want: gate.Healthy,
+			want: gate.StatusHealthy,
 		},
 		{
 			name: "cpu over its limit once",
@@ -143,7 +143,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:      full - time.Second,
-			want:    gate.Unhealthy,
+			want:    gate.StatusUnhealthy,
 			reasons: []string{"cpu max 0.93 > 0.8 over 5m"},
 		},
 		{
@@ -159,7 +159,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:   full - time.Second,
-			want: gate.Healthy,
+			want: gate.StatusHealthy,
 		},
 		{
 			name: "cpu mean over its limit",
@@ -172,7 +172,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:      full - time.Second,
-			want:    gate.Unhealthy,
+			want:    gate.StatusUnhealthy,
 			reasons: []string{"cpu mean 0.9 > 0.8 over 5m"},
 		},
 		{
@@ -183,7 +183,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:   full - time.Second,
-			want: gate.Unhealthy,
+			want: gate.StatusUnhealthy,
 			reasons: []string{
 				"error rate 50% > 1% over 5m (300 of 600 requests failed)",
 				"p99 latency 1s > 300ms over 5m (600 requests)",
@@ -206,7 +206,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:      full - time.Second,
-			want:    gate.Unhealthy,
+			want:    gate.StatusUnhealthy,
 			reasons: []string{"error rate 1.0001% > 1% over 5m (100 of 9999 requests failed)"},
 		},
 		{
@@ -219,7 +219,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:   full - time.Second,
-			want: gate.Healthy,
+			want: gate.StatusHealthy,
 		},
 		{
 			name: "too few requests",
@@ -228,7 +228,7 @@ func TestVerdicts(t *testing.T) {
 			},
 			gate: func(g *gate.Gate) { g.MinRequests = 0 }, // the default, 100
 			at:   full - time.Second,
-			want: gate.NotEnoughData,
+			want: gate.StatusNotEnoughData,
 			reasons: []string{
 				"error rate: 60 requests in 5m, fewer than the 100 required",
 				"p99 latency: 60 requests in 5m, fewer than the 100 required",
@@ -238,7 +238,7 @@ func TestVerdicts(t *testing.T) {
 			name:   "nothing recorded",
 			record: func(*testing.T, *gate.Recorder) {},
 			at:     full,
-			want:   gate.NotEnoughData,
+			want:   gate.StatusNotEnoughData,
 			reasons: []string{
 				"error rate: no requests in 5m",
 				"p99 latency: no requests in 5m",
@@ -255,7 +255,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:   full - time.Second,
-			want: gate.NotEnoughData,
+			want: gate.StatusNotEnoughData,
 			reasons: []string{
 				"error rate: 60 requests in 5m, fewer than the 100 required",
 			},
@@ -271,7 +271,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:      full - time.Second,
-			want:    gate.Unhealthy,
+			want:    gate.StatusUnhealthy,
 			reasons: []string{"cpu max 0.95 > 0.8 over 5m"},
 		},
 		{
@@ -280,7 +280,7 @@ func TestVerdicts(t *testing.T) {
 				report(t, r, 0, 12, good)
 			},
 			at:   time.Minute - time.Second,
-			want: gate.NotEnoughData,
+			want: gate.StatusNotEnoughData,
 			reasons: []string{
 				"error rate: data covers 20% of 5m, less than the 80% required",
 				"p99 latency: data covers 20% of 5m, less than the 80% required",
@@ -297,7 +297,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:      time.Minute - time.Second,
-			want:    gate.Unhealthy,
+			want:    gate.StatusUnhealthy,
 			reasons: []string{"error rate 50% > 1% over 5m (600 of 1200 requests failed)"},
 		},
 		{
@@ -306,7 +306,7 @@ func TestVerdicts(t *testing.T) {
 				report(t, r, 0, 60, good)
 			},
 			at:   8*time.Minute - time.Second,
-			want: gate.NotEnoughData,
+			want: gate.StatusNotEnoughData,
 			reasons: []string{
 				"error rate: data covers 40% of 5m, less than the 80% required",
 				"p99 latency: data covers 40% of 5m, less than the 80% required",
@@ -324,7 +324,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:   full - time.Second,
-			want: gate.Healthy,
+			want: gate.StatusHealthy,
 		},
 		{
 			name: "gaps in the data, beyond the coverage",
@@ -338,7 +338,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:   full - time.Second,
-			want: gate.NotEnoughData,
+			want: gate.StatusNotEnoughData,
 			reasons: []string{
 				"p99 latency: data covers 75% of 5m, less than the 80% required",
 				"cpu max: data covers 75% of 5m, less than the 80% required",
@@ -351,7 +351,7 @@ func TestVerdicts(t *testing.T) {
 				report(t, r, 0, 12, good)
 			},
 			at:   time.Minute - time.Second,
-			want: gate.Healthy,
+			want: gate.StatusHealthy,
 		},
 		{
 			name: "the p99.9 of a gate",
@@ -368,7 +368,7 @@ func TestVerdicts(t *testing.T) {
 				})
 			},
 			at:      full - time.Second,
-			want:    gate.Unhealthy,
+			want:    gate.StatusUnhealthy,
 			reasons: []string{"p99.9 latency 300.4ms > 300ms over 5m (6000 requests)"},
 		},
 		{
@@ -378,7 +378,7 @@ func TestVerdicts(t *testing.T) {
 				report(t, r, 0, 60, good)
 			},
 			at:      full - time.Second,
-			want:    gate.NotEnoughData,
+			want:    gate.StatusNotEnoughData,
 			reasons: []string{"error rate vs baseline: no baseline: compare with one (Compare)"},
 		},
 	} {
@@ -394,7 +394,7 @@ func TestVerdicts(t *testing.T) {
 			assert.Equal(t, tt.want, v.Status, "reasons: %q", v.Reasons)
 			assert.Equal(t, tt.reasons, v.Reasons)
 			for _, c := range v.Checks {
-				assert.Equal(t, c.Status == gate.Healthy, c.Reason == "", "check %s: %s", c.Name, c.Reason)
+				assert.Equal(t, c.Status == gate.StatusHealthy, c.Reason == "", "check %s: %s", c.Name, c.Reason)
 			}
 		})
 	}
@@ -406,7 +406,7 @@ func TestVerdictNumbers(t *testing.T) {
 	report(t, r, 0, 60, good)
 	now := t0.Add(5*time.Minute - time.Second)
 	v := r.Evaluate(now)
-	require.Equal(t, gate.Healthy, v.Status)
+	require.Equal(t, gate.StatusHealthy, v.Status)
 	assert.Equal(t, now, v.At)
 	assert.Equal(t, 5*time.Minute, v.Window)
 	assert.Equal(t, 6000, v.Requests)
@@ -420,9 +420,9 @@ func TestVerdictNumbers(t *testing.T) {
 	assert.InDelta(t, 1, v.Coverage, 1e-12)
 	assert.Nil(t, v.Baseline)
 	require.Len(t, v.Checks, 3)
-	assert.Equal(t, gate.Check{Name: "error rate", Status: gate.Healthy, Value: v.ErrorRate, Limit: 0.01}, v.Checks[0])
-	assert.Equal(t, gate.Check{Name: "p99 latency", Status: gate.Healthy, Value: 0.148, Limit: 0.3}, v.Checks[1])
-	assert.Equal(t, gate.Check{Name: "cpu max", Status: gate.Healthy, Value: v.Resources["cpu"], Limit: 0.8}, v.Checks[2])
+	assert.Equal(t, gate.Check{Name: "error rate", Status: gate.StatusHealthy, Value: v.ErrorRate, Limit: 0.01}, v.Checks[0])
+	assert.Equal(t, gate.Check{Name: "p99 latency", Status: gate.StatusHealthy, Value: 0.148, Limit: 0.3}, v.Checks[1])
+	assert.Equal(t, gate.Check{Name: "cpu max", Status: gate.StatusHealthy, Value: v.Resources["cpu"], Limit: 0.8}, v.Checks[2])
 }
 
 // A histogram scraped every 15 s: the p99 of the window's increase, as
@@ -444,7 +444,7 @@ func TestVerdictFromHistograms(t *testing.T) {
 		require.NoError(t, r.Requests(at, 100, 0))
 	}
 	v := r.Evaluate(t0.Add(5 * time.Minute))
-	assert.Equal(t, gate.Unhealthy, v.Status)
+	assert.Equal(t, gate.StatusUnhealthy, v.Status)
 	assert.Equal(t, []string{"p99 latency 375ms > 300ms over 5m (2000 requests)"}, v.Reasons)
 	assert.Equal(t, 2000, v.LatencyCount)
 	assert.Equal(t, 80*time.Millisecond, v.MeanLatency)
@@ -465,7 +465,7 @@ func TestCompare(t *testing.T) {
 			baseline: gate.Baseline{ErrorRateFactor: 2, ErrorRateTolerance: 0.005},
 			canary:   func(i int) tick { k := good(i); k.failed = 1; return k }, // 1%
 			stable:   func(i int) tick { k := good(i); k.total = 1000; k.failed = 4; return k },
-			want:     gate.Healthy,
+			want:     gate.StatusHealthy,
 		},
 		{
 			name:     "worse than the baseline's error rate",
@@ -483,7 +483,7 @@ func TestCompare(t *testing.T) {
 				return k
 			},
 			stable: func(i int) tick { k := good(i); k.total = 1000; k.failed = 4; return k }, // 0.4%
-			want:   gate.Unhealthy,
+			want:   gate.StatusUnhealthy,
 			reasons: []string{
 				"error rate 2.3% > 2 × baseline 0.4% + 0.5% = 1.3% over 5m",
 			},
@@ -493,7 +493,7 @@ func TestCompare(t *testing.T) {
 			baseline: gate.Baseline{ErrorRateFactor: 1.5},
 			canary:   func(i int) tick { k := good(i); k.failed = 0; return k },
 			stable:   func(i int) tick { k := good(i); k.failed = 0; return k },
-			want:     gate.Healthy,
+			want:     gate.StatusHealthy,
 		},
 		{
 			name:     "worse than the baseline's p99",
@@ -508,7 +508,7 @@ func TestCompare(t *testing.T) {
 				k.latencies = append(same(99, 100*time.Millisecond), 200*time.Millisecond)
 				return k
 			},
-			want:    gate.Unhealthy,
+			want:    gate.StatusUnhealthy,
 			reasons: []string{"p99 latency 299ms > 1.5 × baseline 100ms + 50ms = 200ms over 5m"},
 		},
 		{
@@ -516,7 +516,7 @@ func TestCompare(t *testing.T) {
 			baseline: gate.Baseline{ErrorRateFactor: 2},
 			canary:   good,
 			stable:   func(i int) tick { k := good(i); k.total = 1; k.failed = 0; return k },
-			want:     gate.NotEnoughData,
+			want:     gate.StatusNotEnoughData,
 			reasons:  []string{"error rate vs baseline: the baseline has 60 requests in 5m, fewer than the 100 required"},
 		},
 		{
@@ -529,7 +529,7 @@ func TestCompare(t *testing.T) {
 				}
 				return good(i)
 			},
-			want:    gate.NotEnoughData,
+			want:    gate.StatusNotEnoughData,
 			reasons: []string{"p99 latency vs baseline: the baseline's data covers 50% of 5m, less than the 80% required"},
 		},
 		{
@@ -538,7 +538,7 @@ func TestCompare(t *testing.T) {
 			canary:           good,
 			stable:           good,
 			stableResolution: 10 * time.Second,
-			want:             gate.NotEnoughData,
+			want:             gate.StatusNotEnoughData,
 			reasons:          []string{"error rate vs baseline: the baseline records a window of 5m in slots of 10s, not 5m in slots of 5s"},
 		},
 	} {
@@ -564,15 +564,15 @@ func TestCompare(t *testing.T) {
 
 func TestStatusString(t *testing.T) {
 	for s, want := range map[gate.Status]string{
-		gate.Healthy:       "healthy",
-		gate.Unhealthy:     "unhealthy",
-		gate.NotEnoughData: "not enough data",
-		gate.Status(7):     "Status(7)",
+		gate.StatusHealthy:       "healthy",
+		gate.StatusUnhealthy:     "unhealthy",
+		gate.StatusNotEnoughData: "not enough data",
+		gate.Status(7):           "Status(7)",
 	} {
 		assert.Equal(t, want, s.String())
 		text, err := s.MarshalText()
 		require.NoError(t, err)
 		assert.Equal(t, want, string(text))
 	}
-	assert.Equal(t, gate.NotEnoughData, gate.Verdict{}.Status, "a zero verdict says nothing good")
+	assert.Equal(t, gate.StatusNotEnoughData, gate.Verdict{}.Status, "a zero verdict says nothing good")
 }

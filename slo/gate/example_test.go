@@ -76,11 +76,11 @@ func Example() {
 			}
 			v := canary.Evaluate(now)
 			fmt.Printf("%d%% after %dm: %s", step.weight, minute, v.Status)
-			if v.Status == gate.NotEnoughData {
+			if v.Status == gate.StatusNotEnoughData {
 				fmt.Printf(": %s, …\n", v.Reasons[0])
 				continue
 			}
-			if v.Status == gate.Healthy {
+			if v.Status == gate.StatusHealthy {
 				fmt.Printf(": error rate %.2f%%, p99 %s, cpu max %.2f\n", 100*v.ErrorRate, v.Latency, v.Resources["cpu"])
 				fmt.Println("promote")
 				break

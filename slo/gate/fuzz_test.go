@@ -124,11 +124,11 @@ func check(t *testing.T, v gate.Verdict) {
 	if v.Coverage < 0 || v.Coverage > 1 || math.IsNaN(v.ErrorRate) {
 		t.Fatalf("coverage %v, error rate %v", v.Coverage, v.ErrorRate)
 	}
-	if (v.Status == gate.Healthy) != (len(v.Reasons) == 0) {
+	if (v.Status == gate.StatusHealthy) != (len(v.Reasons) == 0) {
 		t.Fatalf("%s with reasons %q", v.Status, v.Reasons)
 	}
 	for _, c := range v.Checks {
-		if c.Status == gate.Unhealthy && v.Status != gate.Unhealthy || c.Status == gate.NotEnoughData && v.Status == gate.Healthy {
+		if c.Status == gate.StatusUnhealthy && v.Status != gate.StatusUnhealthy || c.Status == gate.StatusNotEnoughData && v.Status == gate.StatusHealthy {
 			t.Fatalf("%s with check %s %s", v.Status, c.Name, c.Status)
 		}
 	}

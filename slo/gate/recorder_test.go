@@ -216,7 +216,7 @@ func TestReset(t *testing.T) {
 	assert.Equal(t, 10, r.Evaluate(t0.Add(time.Minute)).LatencyCount)
 	r.Reset()
 	v := r.Evaluate(t0.Add(time.Minute))
-	assert.Equal(t, gate.NotEnoughData, v.Status)
+	assert.Equal(t, gate.StatusNotEnoughData, v.Status)
 	assert.Equal(t, 0, v.LatencyCount)
 	assert.Equal(t, float64(0), v.Coverage)
 	require.NoError(t, r.Histogram(t0.Add(2*time.Minute), []gate.Bucket{{1, 16}}, 22, 14))

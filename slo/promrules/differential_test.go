@@ -65,9 +65,9 @@ func inProcess(t *testing.T, o *slo.Objective, sc promrules.Scenario) map[time.D
 			if a.StateAt(start.Add(at)) != alert.StateFiring {
 				continue
 			}
-			sev := slo.Page
+			sev := slo.SeverityPage
 			if a.Labels["severity"] == "warning" {
-				sev = slo.Ticket
+				sev = slo.SeverityTicket
 			}
 			out[at] = append(out[at], sev)
 		}

@@ -19,7 +19,7 @@ func ExampleGenerate() {
 		TotalQuery: `sum(rate(http_requests_total{handler="/checkout"}[{{.window}}]))`,
 	}
 	f, err := promrules.Generate(o, sli, &promrules.Options{
-		Windows:    []slo.Window{{Severity: slo.Page, Long: time.Hour, BudgetShare: 0.02}},
+		Windows:    []slo.Window{{Severity: slo.SeverityPage, Long: time.Hour, BudgetShare: 0.02}},
 		RunbookURL: "https://runbooks.example.com/checkout",
 	})
 	if err != nil {

@@ -57,10 +57,10 @@ func TestPromtoolCheckRules(t *testing.T) {
 		{"batch-90", &slo.Objective{Name: "batch-jobs", Target: 0.9},
 			promrules.SLI{GoodQuery: `sum by (queue) (rate(jobs_succeeded_total[{{.window}}]))`, TotalQuery: `sum by (queue) (rate(jobs_total[{{.window}}]))`},
 			&promrules.Options{Windows: []slo.Window{
-				{Severity: slo.Page, Long: 2 * time.Hour, BudgetShare: 0.02},
-				{Severity: slo.Page, Long: 6 * time.Hour, BudgetShare: 0.05},
-				{Severity: slo.Ticket, Long: day, BudgetShare: 0.1},
-				{Severity: slo.Ticket, Long: 3 * day, BudgetShare: 0.1},
+				{Severity: slo.SeverityPage, Long: 2 * time.Hour, BudgetShare: 0.02},
+				{Severity: slo.SeverityPage, Long: 6 * time.Hour, BudgetShare: 0.05},
+				{Severity: slo.SeverityTicket, Long: day, BudgetShare: 0.1},
+				{Severity: slo.SeverityTicket, Long: 3 * day, BudgetShare: 0.1},
 			}}},
 	}
 	for _, file := range []string{"sloth/techshop.yml"} {
@@ -110,8 +110,8 @@ func TestPromtoolScenarios(t *testing.T) {
 		Expect: []promrules.Expectation{
 			{At: time.Hour},
 			{At: 80 * time.Minute, Alerts: []promrules.ExpectedAlert{
-				{Severity: slo.Page, Labels: model.LabelSet{"region": "eu"}},
-				{Severity: slo.Ticket, Labels: model.LabelSet{"region": "eu"}},
+				{Severity: slo.SeverityPage, Labels: model.LabelSet{"region": "eu"}},
+				{Severity: slo.SeverityTicket, Labels: model.LabelSet{"region": "eu"}},
 			}},
 		},
 	}
@@ -154,10 +154,10 @@ func TestPromtoolCatchesWrongExpectations(t *testing.T) {
 	}{
 		{"a page where all is good", promrules.Scenario{Name: "wrong",
 			Series: []promrules.Series{{Metric: `http_requests_total{code="200"}`, Values: "0+100x60"}},
-			Expect: []promrules.Expectation{{At: time.Hour, Alerts: []promrules.ExpectedAlert{{Severity: slo.Page}}}}}},
+			Expect: []promrules.Expectation{{At: time.Hour, Alerts: []promrules.ExpectedAlert{{Severity: slo.SeverityPage}}}}}},
 		{"no page in an outage", promrules.Scenario{Name: "wrong",
 			Series: []promrules.Series{{Metric: `http_requests_total{code="200"}`, Values: "0+100x60 6000x30"}, {Metric: `http_requests_total{code="500"}`, Values: "0x60 100+100x30"}},
-			Expect: []promrules.Expectation{{At: 80 * time.Minute, Alerts: []promrules.ExpectedAlert{{Severity: slo.Ticket}}}}}},
+			Expect: []promrules.Expectation{{At: 80 * time.Minute, Alerts: []promrules.ExpectedAlert{{Severity: slo.SeverityTicket}}}}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()

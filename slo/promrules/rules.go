@@ -105,7 +105,7 @@ type AlertOptions struct {
 
 // The severity label of each alert, as the severity package's
 // DefaultPolicy reads it: critical is S2, warning S4.
-var severityLabel = map[slo.Severity]model.LabelValue{slo.Page: "critical", slo.Ticket: "warning"}
+var severityLabel = map[slo.Severity]model.LabelValue{slo.SeverityPage: "critical", slo.SeverityTicket: "warning"}
 
 // Names of the recording rules; the error ratio's take the window after
 // "rate": slo:error_ratio:rate5m.
@@ -332,7 +332,7 @@ func (g *generator) file() *File {
 		Rule{Record: burn, Expr: periodRatio + " / " + num(budget), Labels: g.seriesLabels()},
 		Rule{Record: RecordBudgetRemaining, Expr: "1 - " + g.selector(burn), Labels: g.seriesLabels()},
 	)
-	for _, sev := range []slo.Severity{slo.Page, slo.Ticket} {
+	for _, sev := range []slo.Severity{slo.SeverityPage, slo.SeverityTicket} {
 		if r, ok := g.alert(sev); ok {
 			group.Rules = append(group.Rules, r)
 		}
@@ -341,7 +341,7 @@ func (g *generator) file() *File {
 }
 
 func (g *generator) alertOptions(sev slo.Severity) AlertOptions {
-	if sev == slo.Page {
+	if sev == slo.SeverityPage {
 		return g.opts.Page
 	}
 	return g.opts.Ticket
@@ -423,7 +423,7 @@ func (g *generator) annotations(sev slo.Severity, ws []slo.Window) (rule, render
 		about = " (" + d + ")"
 	}
 	pace := "fast"
-	if sev == slo.Ticket {
+	if sev == slo.SeverityTicket {
 		pace = "steadily"
 	}
 	rendered = map[string]string{

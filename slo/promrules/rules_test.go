@@ -102,7 +102,7 @@ func TestGenerateSevenDays(t *testing.T) {
 func TestGenerateOptions(t *testing.T) {
 	o, sli := promrules.TechShopAvailability()
 	f, err := promrules.Generate(o, sli, &promrules.Options{
-		Windows:     []slo.Window{{Severity: slo.Page, Long: 2 * time.Hour, BudgetShare: 0.04}, {Severity: slo.Ticket, Long: 2 * day, Short: 4 * time.Hour, Burn: 1.5}},
+		Windows:     []slo.Window{{Severity: slo.SeverityPage, Long: 2 * time.Hour, BudgetShare: 0.04}, {Severity: slo.SeverityTicket, Long: 2 * day, Short: 4 * time.Hour, Burn: 1.5}},
 		GroupName:   "techshop-slos",
 		Interval:    time.Minute,
 		AlertName:   "TechShopAvailability",
@@ -159,7 +159,7 @@ func TestGenerateErrors(t *testing.T) {
 			"slo availability: options: page: for 1ns: want 0 or a positive whole number of milliseconds"},
 		{name: "impossible window", o: &slo.Objective{Name: "batch", Target: 0.9}, sli: sli,
 			want: "slo batch: window 1: page at 14.4× over 1h and 5m can never fire: a 90% objective burns at most 10× (when every event fails), so its burn rate never reaches 14.4×; lower the budget share, or lengthen the window"},
-		{name: "window not in PromQL", o: o, sli: sli, opts: &promrules.Options{Windows: []slo.Window{{Severity: slo.Page, Long: time.Hour + time.Microsecond, Burn: 10}}},
+		{name: "window not in PromQL", o: o, sli: sli, opts: &promrules.Options{Windows: []slo.Window{{Severity: slo.SeverityPage, Long: time.Hour + time.Microsecond, Burn: 10}}},
 			want: "slo availability: window 1: long window 1h0m0.000001s: PromQL writes only whole milliseconds"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -106,7 +106,7 @@ func (sc *Scenario) Validate() error {
 		seen := map[string]bool{}
 		for _, a := range e.Alerts {
 			key := string(a.Severity) + a.Labels.String()
-			if a.Severity != slo.Page && a.Severity != slo.Ticket {
+			if a.Severity != slo.SeverityPage && a.Severity != slo.SeverityTicket {
 				errs = append(errs, fmt.Errorf("%s: expectation %d: severity %q: want page or ticket", what, i+1, a.Severity))
 			} else if seen[key] {
 				labels := ""
@@ -347,7 +347,7 @@ func GenerateTest(o *slo.Objective, sli SLI, opts *Options, scenarios ...Scenari
 		return nil, fmt.Errorf("slo %s: no scenario to test", o.Name)
 	}
 	alerts := map[slo.Severity]Rule{}
-	for _, sev := range []slo.Severity{slo.Page, slo.Ticket} {
+	for _, sev := range []slo.Severity{slo.SeverityPage, slo.SeverityTicket} {
 		r, ok := g.alert(sev)
 		if !ok {
 			continue
@@ -458,7 +458,7 @@ func TechShopScenarios() []Scenario {
 		ok    = `http_requests_total{code="200"}`
 		fails = `http_requests_total{code="500"}`
 	)
-	page, ticket := ExpectedAlert{Severity: slo.Page}, ExpectedAlert{Severity: slo.Ticket}
+	page, ticket := ExpectedAlert{Severity: slo.SeverityPage}, ExpectedAlert{Severity: slo.SeverityTicket}
 	return []Scenario{
 		{
 			Name:   "all good",

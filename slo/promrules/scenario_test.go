@@ -94,7 +94,7 @@ func TestScenarioValidate(t *testing.T) {
 		Series:   []promrules.Series{{Metric: `up{job="a"}`, Values: "1"}, {Metric: `up{ job="a" }`, Values: "x"}, {Metric: `up{job="a"}`, Values: "1"}},
 		Expect: []promrules.Expectation{
 			{At: -time.Minute},
-			{At: time.Minute, Alerts: []promrules.ExpectedAlert{{Severity: "sms"}, {Severity: slo.Page}, {Severity: slo.Page}, {Severity: slo.Page, Labels: model.LabelSet{"region": "eu"}}}},
+			{At: time.Minute, Alerts: []promrules.ExpectedAlert{{Severity: "sms"}, {Severity: slo.SeverityPage}, {Severity: slo.SeverityPage}, {Severity: slo.SeverityPage, Labels: model.LabelSet{"region": "eu"}}}},
 		},
 	}
 	assert.EqualError(t, sc.Validate(), `scenario "broken": interval -1s: want a positive whole number of milliseconds`+"\n"+

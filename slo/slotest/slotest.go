@@ -264,9 +264,9 @@ func (th *Threshold) rule(e *slo.Evaluator, name string, interval time.Duration)
 	g := slo.NewGauge(over)
 	agg := th.Aggregation
 	if agg == "" {
-		agg = slo.Last
+		agg = slo.AggregationLast
 	}
-	if !slices.Contains([]slo.Aggregation{slo.Last, slo.Avg, slo.Min, slo.Max}, agg) {
+	if !slices.Contains([]slo.Aggregation{slo.AggregationLast, slo.AggregationAvg, slo.AggregationMin, slo.AggregationMax}, agg) {
 		return nil, fmt.Errorf("%s: aggregation %q: want last, avg, min or max", where, agg)
 	}
 	err = e.AddThreshold(slo.ThresholdRule{

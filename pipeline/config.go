@@ -408,21 +408,12 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 			return nil, err
 		}
 	}
-	router, err := route.Compile(rcfg, nil)
+	stages, err := route.Build(rcfg, nil)
 	if err != nil {
 		return nil, err
 	}
-	s.Router = router
-	parser := router.Parser()
-	triage, err := route.NewTriage(rcfg.Triage, parser)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.name, err)
-	}
-	inhibitor, err := route.NewInhibitor(rcfg.Inhibit, parser)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.name, err)
-	}
-	s.Silences = route.NewSilences(parser)
+	router, triage, inhibitor, parser := stages.Router, stages.Triage, stages.Inhibitor, stages.Router.Parser()
+	s.Router, s.Silences = router, stages.Silences
 	for i, sil := range f.Silences {
 		start := sil.StartsAt
 		if start.IsZero() {

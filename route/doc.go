@@ -23,12 +23,12 @@
 //
 //	cfg, err := route.LoadFile("routes.yaml")
 //	err = cfg.CheckTargets(route.Names{Receivers: receivers, Schedules: schedules, Policies: policies})
-//	router, err := route.Compile(cfg, nil)
-//	for _, rt := range router.Route(&route.Subject{Alert: &a, Class: class, At: now}) {
+//	stages, err := route.Build(cfg, nil) // the router, triage, inhibitor and silences
+//	for _, rt := range stages.Router.Route(&route.Subject{Alert: &a, Class: class, At: now}) {
 //		// rt.Targets, rt.Grouping (for incident.Manager.Observe), rt.Muted
 //	}
 //
-// Compile checks the rules, but cannot know what their targets name: a
+// Build checks the rules, but cannot know what their targets name: a
 // route to receiver:team-paymnts would page nobody. [Config.CheckTargets]
 // checks every target against the receivers, people, teams, policies and
 // on-call layers the service has ([Names]), and reports each one that names

@@ -80,10 +80,42 @@ type node struct {
 // indexFrom is how many child rules make an index worth its lookups.
 const indexFrom = 8
 
-// Compile checks a Config and makes a Router of it. Errors name the rule
-// and where it was written: "routes.yaml:7:18: rule gitlab: mql: expected
-// a value after "=", got end of query".
+// Stages are what a Config compiles to: the Router of its routes, the
+// Triage of its triage rules, the Inhibitor of its inhibition rules and an
+// empty set of Silences, all reading MQL with the same parser.
+type Stages struct {
+	Router    *Router
+	Triage    *Triage
+	Inhibitor *Inhibitor
+	Silences  *Silences
+}
+
+// Build compiles a whole Config in one call: see Compile, NewTriage,
+// NewInhibitor and NewSilences, which it calls with the Router's parser.
+// The error is the first of its parts, in that order, naming where the
+// rule was written.
+func Build(cfg *Config, opts *Options) (*Stages, error) {
+	router, err := Compile(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stages{Router: router, Silences: NewSilences(router.parser)}
+	if s.Triage, err = NewTriage(router.config.Triage, router.parser); err != nil {
+		return nil, err
+	}
+	if s.Inhibitor, err = NewInhibitor(router.config.Inhibit, router.parser); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Compile checks a Config and makes a Router of its routes and time
+// intervals; Build compiles its triage and inhibition rules too. The
+// Router keeps a copy of cfg: changing cfg afterwards changes nothing.
+// Errors name the rule and where it was written: "routes.yaml:7:18: rule
+// gitlab: mql: expected a value after "=", got end of query".
 func Compile(cfg *Config, opts *Options) (*Router, error) {
+	cfg = cfg.clone()
 	r := &Router{parser: &mql.Parser{}, config: cfg}
 	if opts != nil && opts.Parser != nil {
 		r.parser = opts.Parser
@@ -461,8 +493,49 @@ func FormatSteps(steps []Step) string {
 	return b.String()
 }
 
-// Config returns the configuration the Router was compiled from.
-func (r *Router) Config() *Config { return r.config }
+// Config returns a copy of the configuration the Router was compiled
+// from.
+func (r *Router) Config() *Config { return r.config.clone() }
+
+// clone copies a Config deep enough that its rules, lists and maps are
+// its own.
+func (c *Config) clone() *Config {
+	if c == nil {
+		return &Config{}
+	}
+	out := *c
+	out.Default = *c.Default.clone()
+	out.Routes = cloneRules(c.Routes)
+	out.TimeIntervals = maps.Clone(c.TimeIntervals)
+	out.Inhibit = slices.Clone(c.Inhibit)
+	out.Triage = slices.Clone(c.Triage)
+	return &out
+}
+
+func cloneRules(rules []*Rule) []*Rule {
+	if rules == nil {
+		return nil
+	}
+	out := make([]*Rule, len(rules))
+	for i, r := range rules {
+		out[i] = r.clone()
+	}
+	return out
+}
+
+func (r *Rule) clone() *Rule {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.To = slices.Clone(r.To)
+	c.GroupBy = slices.Clone(r.GroupBy)
+	c.ActiveTimeIntervals = slices.Clone(r.ActiveTimeIntervals)
+	c.MuteTimeIntervals = slices.Clone(r.MuteTimeIntervals)
+	c.toAt = slices.Clone(r.toAt)
+	c.Routes = cloneRules(r.Routes)
+	return &c
+}
 
 // Parser returns the MQL parser of the Router's rules.
 func (r *Router) Parser() *mql.Parser { return r.parser }

@@ -349,3 +349,59 @@ routes:
 		"routes[1] → receiver:deadman",
 	}, got)
 }
+
+// Build compiles a whole configuration in one call: routes, triage and
+// inhibition with one parser, and the silences beside them; its errors
+// name where the rule was written.
+func TestBuild(t *testing.T) {
+	cfg, err := route.Parse([]byte(`
+default: {to: [receiver:ops], group_by: [alertname]}
+routes:
+  - 'trigger = TargetDown -> team:sre'
+triage:
+  - {name: core, match: '~cluster = main', add_labels: {tier: core}}
+inhibit_rules:
+  - {name: node-down, source: trigger = NodeDown, target: trigger = TargetDown, equal: [node]}
+`), "routes.yaml")
+	require.NoError(t, err)
+	stages, err := route.Build(cfg, nil)
+	require.NoError(t, err)
+	require.NotNil(t, stages.Router)
+	require.NotNil(t, stages.Triage)
+	require.NotNil(t, stages.Inhibitor)
+	require.NotNil(t, stages.Silences)
+	verdict := stages.Triage.Apply(subject(t, monday, "alertname", "TargetDown", "cluster", "main"))
+	assert.Equal(t, model.LabelValue("core"), verdict.AddLabels["tier"])
+	routes := stages.Router.Route(subject(t, monday, "alertname", "TargetDown"))
+	require.NotEmpty(t, routes)
+
+	bad, err := route.Parse([]byte(`
+default: {to: [receiver:ops]}
+triage:
+  - {name: core, match: '~cluster =', add_labels: {tier: core}}
+`), "routes.yaml")
+	require.NoError(t, err)
+	_, err = route.Build(bad, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "routes.yaml:4:")
+}
+
+// A Router keeps a copy of its configuration: changing the caller's
+// afterwards changes nothing.
+func TestCompileCopiesTheConfig(t *testing.T) {
+	cfg := &route.Config{
+		Default: route.Rule{To: []route.Target{{Kind: route.TargetReceiver, Name: "ops"}}, GroupBy: []model.LabelName{"alertname"}},
+		Routes:  []*route.Rule{{Name: "sre", Match: "trigger = TargetDown", To: []route.Target{{Kind: route.TargetTeam, Name: "sre"}}}},
+	}
+	router, err := route.Compile(cfg, nil)
+	require.NoError(t, err)
+	cfg.Routes[0].To[0].Name = "payments"
+	cfg.Routes[0].Name = "renamed"
+	cfg.Default.GroupBy[0] = "instance"
+	got := router.Config()
+	assert.Equal(t, "sre", got.Routes[0].Name)
+	assert.Equal(t, "sre", got.Routes[0].To[0].Name)
+	assert.Equal(t, model.LabelName("alertname"), got.Default.GroupBy[0])
+	got.Routes[0].Name = "changed by a reader"
+	assert.Equal(t, "sre", router.Config().Routes[0].Name, "Config returns a copy")
+}

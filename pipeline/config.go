@@ -255,6 +255,28 @@ func (f *File) at(path ...any) string {
 	return fmt.Sprintf("%s:%d:%d", f.name, n.Line, n.Column)
 }
 
+// keysInOrder returns the keys of m in the order the file writes them at
+// path, then those it does not write, sorted: errors about a map's entries
+// come in the same order on every run.
+func (f *File) keysInOrder(m map[string][]string, path ...any) []string {
+	var keys []string
+	if n := f.node(path...); n != nil && n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i].Value; !slices.Contains(keys, k) {
+				if _, ok := m[k]; ok {
+					keys = append(keys, k)
+				}
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
 // node returns the node of the value at a path of the file, as at reads
 // it, or nil when the path leads nowhere.
 func (f *File) node(path ...any) *yaml.Node {
@@ -486,10 +508,13 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 	if s.Dispatcher, err = notify.NewDispatcher(o.Store, receivers, nopts); err != nil {
 		return nil, fmt.Errorf("%s: notify: %w", f.name, err)
 	}
-	for kind, names := range map[string][]string{"contacts.fallback": f.Contacts.Fallback, "contacts.digest": f.Contacts.Digest} {
-		for _, n := range names {
+	for _, list := range []struct {
+		kind  string
+		names []string
+	}{{"fallback", f.Contacts.Fallback}, {"digest", f.Contacts.Digest}} {
+		for i, n := range list.names {
 			if _, ok := receivers[n]; !ok {
-				return nil, fmt.Errorf("%s: %s: no receiver %q", f.name, kind, n)
+				return nil, fmt.Errorf("%s: contacts.%s: no receiver %q", f.at("contacts", list.kind, i), list.kind, n)
 			}
 		}
 	}
@@ -498,11 +523,14 @@ func (f *File) Build(o BuildOptions) (*Service, error) {
 			"name one under contacts.digest, or give those cells a page or a retrospective response in severity.responses",
 			f.at("contacts"), strings.Join(cells, ", "))
 	}
-	for kind, m := range map[string]map[string][]string{"contacts.people": f.Contacts.People, "contacts.teams": f.Contacts.Teams} {
-		for who, names := range m {
-			for _, n := range names {
+	for _, section := range []struct {
+		kind string
+		m    map[string][]string
+	}{{"people", f.Contacts.People}, {"teams", f.Contacts.Teams}} {
+		for _, who := range f.keysInOrder(section.m, "contacts", section.kind) {
+			for i, n := range section.m[who] {
 				if _, ok := receivers[n]; !ok {
-					return nil, fmt.Errorf("%s: %s.%s: no receiver %q", f.name, kind, who, n)
+					return nil, fmt.Errorf("%s: contacts.%s.%s: no receiver %q", f.at("contacts", section.kind, who, i), section.kind, who, n)
 				}
 			}
 		}

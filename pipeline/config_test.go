@@ -86,7 +86,10 @@ func TestFileErrors(t *testing.T) {
 	for _, tt := range []struct{ name, from, to, want string }{
 		{"a routing error at its line", `      match: trigger =~ "Postgres.*"`, `      match: trigger =~`,
 			`service.yaml:8:24: rule database: mql: expected a value after "=~", got end of query`},
-		{"an unknown receiver in the contacts", "digest: [ops]", "digest: [sms]", `service.yaml: contacts.digest: no receiver "sms"`},
+		{"an unknown receiver in the contacts", "digest: [ops]", "digest: [sms]", `service.yaml:35:12: contacts.digest: no receiver "sms"`},
+		// The first in the file, whatever the order of a map.
+		{"unknown receivers of two people", "people: {alfa: [pager], bravo: [pager]}", "people: {bravo: [pager, sms-bravo], alfa: [sms-alfa]}",
+			`service.yaml:33:27: contacts.people.bravo: no receiver "sms-bravo"`},
 		{"a receiver with two channels", `    webhook: {url: "${ALERTKIT_TEST_HOOK}/ops"}`, `    webhook: {url: "${ALERTKIT_TEST_HOOK}/ops"}` + "\n    telegram: {token: x, chat_id: '1'}",
 			"service.yaml: receivers[0] ops: want exactly one of slack, pagerduty, email, webhook, telegram; got 2"},
 		{"an unset variable", "${ALERTKIT_TEST_HOOK}/ops", "${NOT_SET_ANYWHERE}/ops", "service.yaml: line 28: receivers: the environment variable NOT_SET_ANYWHERE is not set"},

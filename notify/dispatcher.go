@@ -164,8 +164,8 @@ func NewDispatcher(store incident.Store, receivers map[string]Notifier, opts *Op
 	if d.log == nil {
 		d.log = NewMemoryLog()
 	}
-	for name, n := range d.receivers {
-		if n == nil {
+	for _, name := range slices.Sorted(maps.Keys(d.receivers)) {
+		if n := d.receivers[name]; n == nil {
 			return nil, fmt.Errorf("notify: receiver %q: nil notifier", name)
 		}
 		// A receiver's outbox is the timers under its key prefix, which
@@ -180,7 +180,8 @@ func NewDispatcher(store incident.Store, receivers map[string]Notifier, opts *Op
 		}
 	}
 	d.lanes = lanes{per: o.Workers, busy: map[string]int{}, freed: make(chan struct{})}
-	for name, r := range o.Rates {
+	for _, name := range slices.Sorted(maps.Keys(o.Rates)) { // the same error on every run
+		r := o.Rates[name]
 		if _, ok := d.receivers[name]; !ok {
 			return nil, fmt.Errorf("notify: rate for an unknown receiver %q", name)
 		}

@@ -669,6 +669,13 @@ func (r Record) GoString() string {
 	return fmt.Sprintf("Record{%s %s %s firings=%s seq=%d flapping=%v}", r.Fingerprint, r.Alert.Labels, r.State, r.Firings.String(), r.Seq, r.Flapping)
 }
 
+// RestoreOptions say what a store knows of an alert that Restore gives
+// back to a Deduper: its state, and whether it was flapping.
+type RestoreOptions struct {
+	State    alert.State
+	Flapping bool
+}
+
 // Restore gives the Deduper a record of an alert that it does not hold,
 // without publishing a change: what a process starting afresh knows of the
 // alerts still active in a store it shares (pipeline.Pipeline.Restore).
@@ -680,7 +687,8 @@ func (r Record) GoString() string {
 // checks it against the store, which replicas that kept running may have
 // changed meanwhile. Restore returns false, and changes nothing, if the
 // Deduper already holds the alert.
-func (d *Deduper) Restore(a alert.Alert, state alert.State, flapping bool) bool {
+func (d *Deduper) Restore(a alert.Alert, o RestoreOptions) bool {
+	state, flapping := o.State, o.Flapping
 	d.ready()
 	now := a.UpdatedAt
 	if now.IsZero() {

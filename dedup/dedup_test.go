@@ -641,7 +641,7 @@ func TestRestoredRecordIsCheckedOnItsFirstReport(t *testing.T) {
 	start := day(26, "09:00:00")
 	d := dedup.New(nil)
 	restored := firing(daemonSet, start, start, 4*time.Minute)
-	require.True(t, d.Restore(restored, alert.StateFiring, false))
+	require.True(t, d.Restore(restored, dedup.RestoreOptions{State: alert.StateFiring}))
 	assert.Empty(t, summary(d.Sweep(start.Add(time.Minute))), "a sweep does not publish it")
 	first := d.Ingest([]alert.Alert{firing(daemonSet, start, start.Add(2*time.Minute), 4*time.Minute)})
 	require.Len(t, first, 1)
@@ -673,7 +673,7 @@ func TestRestoredUnknownStaysUnknown(t *testing.T) {
 	a := firing(daemonSet, start, start, 4*time.Minute)
 	a.UpdatedAt = start.Add(time.Hour)
 	a.RefreshBy = start.Add(time.Hour + 4*time.Minute) // pushed by a restart
-	require.True(t, d.Restore(a, alert.StateUnknown, false))
+	require.True(t, d.Restore(a, dedup.RestoreOptions{State: alert.StateUnknown}))
 	assert.Empty(t, summary(d.Sweep(start.Add(time.Hour+time.Minute))), "no firing made up")
 	rec, _ := d.Get(alert.Fingerprint(daemonSet))
 	assert.Equal(t, alert.StateUnknown, rec.State)
@@ -687,6 +687,6 @@ func TestRestoredUnknownWithoutADeadline(t *testing.T) {
 	start := day(26, "09:00:00")
 	d := dedup.New(nil)
 	a := alert.Alert{Labels: daemonSet, StartsAt: start, UpdatedAt: start.Add(time.Hour)}
-	require.True(t, d.Restore(a, alert.StateUnknown, false))
+	require.True(t, d.Restore(a, dedup.RestoreOptions{State: alert.StateUnknown}))
 	assert.Empty(t, summary(d.Sweep(start.Add(time.Hour+time.Minute))))
 }

@@ -54,8 +54,8 @@ func TestZeroDeduper(t *testing.T) {
 			}
 		}},
 		{"Restore", func(t *testing.T, d *dedup.Deduper) {
-			require.True(t, d.Restore(firing(daemonSet, start, start, 0), alert.StateFiring, false))
-			require.False(t, d.Restore(firing(daemonSet, start, start, 0), alert.StateFiring, false), "held already")
+			require.True(t, d.Restore(firing(daemonSet, start, start, 0), dedup.RestoreOptions{State: alert.StateFiring}))
+			require.False(t, d.Restore(firing(daemonSet, start, start, 0), dedup.RestoreOptions{State: alert.StateFiring}), "held already")
 			require.Equal(t, 1, d.Len())
 		}},
 		{"Unpublish", func(t *testing.T, d *dedup.Deduper) {

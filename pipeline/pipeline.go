@@ -337,7 +337,7 @@ func (p *Pipeline) Ingest(ctx context.Context, alerts []alert.Alert) error {
 // configuration has it again.
 func (p *Pipeline) Restore(ctx context.Context) (int, error) {
 	r, ok := p.cfg.Dedup.(interface {
-		Restore(a alert.Alert, state alert.State, flapping bool) bool
+		Restore(a alert.Alert, o dedup.RestoreOptions) bool
 	})
 	if !ok {
 		return 0, errors.New("pipeline: restore: the dedup stage cannot take records (it has no Restore method)")
@@ -378,7 +378,7 @@ func (p *Pipeline) Restore(ctx context.Context) (int, error) {
 					a.RefreshBy = later
 				}
 			}
-			if r.Restore(a, m.State, m.Flapping) {
+			if r.Restore(a, dedup.RestoreOptions{State: m.State, Flapping: m.Flapping}) {
 				n++
 			}
 		}

@@ -948,7 +948,7 @@ func (e *Escalator) handoff(ctx context.Context, t incident.Timer) error {
 		note := fmt.Sprintf("shift change at %s: %s hands over to %s (%s %s)",
 			at.In(s.Location).Format("2006-01-02 15:04 MST"), from, to, s.Name, layer)
 		for _, inc := range incs {
-			if _, err := e.m.Handover(ctx, inc.ID, from, to, note); err != nil {
+			if _, err := e.m.Handover(ctx, inc.ID, from, incident.HandoverOptions{To: to, Note: note}); err != nil {
 				if errors.Is(err, incident.ErrNotOwner) || errors.Is(err, incident.ErrTransition) {
 					continue // handed over already, or finished meanwhile
 				}

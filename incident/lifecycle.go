@@ -67,9 +67,17 @@ func (m *Manager) Unacknowledge(ctx context.Context, id ID, actor, note string) 
 	return m.transition(ctx, id, "unacknowledge", StatusOpen, EventUnacknowledged, actor, note, StatusAcknowledged)
 }
 
+// ResolveOptions say how a person resolves an incident: with a note, and
+// by force — while some of its alerts are still active.
+type ResolveOptions struct {
+	Note  string
+	Force bool
+}
+
 // Resolve resolves an active incident. While some of its alerts are still
-// active it is refused with ErrAlertsActive, unless force is set.
-func (m *Manager) Resolve(ctx context.Context, id ID, actor, note string, force bool) (*Incident, error) {
+// active it is refused with ErrAlertsActive, unless o.Force is set.
+func (m *Manager) Resolve(ctx context.Context, id ID, actor string, o ResolveOptions) (*Incident, error) {
+	note, force := o.Note, o.Force
 	return m.modify(ctx, id, func(inc *Incident, w *Write, now time.Time) error {
 		if !inc.Status.Active() {
 			return &TransitionError{ID: id, Op: "resolve", From: inc.Status, To: StatusResolved}
@@ -141,11 +149,18 @@ func (m *Manager) Record(ctx context.Context, id ID, e Event) error {
 	return m.store.AppendHistory(ctx, id, e)
 }
 
+// HandoverOptions say to whom an incident is handed over, with what note.
+type HandoverOptions struct {
+	To   string
+	Note string
+}
+
 // Handover passes an active incident from its owner to someone else, with
 // a note: the baton. The new owner holds it at once, and must accept it;
 // until then Incident.Handover shows it, and escalation may act on it. An
 // incident without an owner may be handed over by anyone.
-func (m *Manager) Handover(ctx context.Context, id ID, from, to, note string) (*Incident, error) {
+func (m *Manager) Handover(ctx context.Context, id ID, from string, o HandoverOptions) (*Incident, error) {
+	to, note := o.To, o.Note
 	if to == "" || to == from {
 		return nil, fmt.Errorf("%w: hand-over from %q to %q", ErrInvalid, from, to)
 	}

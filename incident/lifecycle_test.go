@@ -31,7 +31,10 @@ func TestTransitions(t *testing.T) {
 	var (
 		ack     op = func(h *harness, id incident.ID) error { _, err := h.m.Acknowledge(h.ctx, id, "l1", ""); return err }
 		unack   op = func(h *harness, id incident.ID) error { _, err := h.m.Unacknowledge(h.ctx, id, "l1", ""); return err }
-		resolve op = func(h *harness, id incident.ID) error { _, err := h.m.Resolve(h.ctx, id, "l1", "", true); return err }
+		resolve op = func(h *harness, id incident.ID) error {
+			_, err := h.m.Resolve(h.ctx, id, "l1", incident.ResolveOptions{Force: true})
+			return err
+		}
 		closeIt op = func(h *harness, id incident.ID) error { _, err := h.m.Close(h.ctx, id, "l1", ""); return err }
 		reopen  op = func(h *harness, id incident.ID) error { _, err := h.m.Reopen(h.ctx, id, "l1", ""); return err }
 		snooze  op = func(h *harness, id incident.ID) error {
@@ -88,10 +91,10 @@ func TestTransitions(t *testing.T) {
 
 func TestResolveRefusedWhileAlertsFire(t *testing.T) {
 	h, inc, a := opened(t)
-	_, err := h.m.Resolve(h.ctx, inc.ID, "l1", "done?", false)
+	_, err := h.m.Resolve(h.ctx, inc.ID, "l1", incident.ResolveOptions{Note: "done?"})
 	require.ErrorIs(t, err, incident.ErrAlertsActive)
 	assert.Equal(t, fmt.Sprintf("incident: alerts are still active: incident %s has 1 active alerts; resolve with force to override", inc.ID), err.Error())
-	forced, err := h.m.Resolve(h.ctx, inc.ID, "l1", "known issue, tracked in JIRA-1", true)
+	forced, err := h.m.Resolve(h.ctx, inc.ID, "l1", incident.ResolveOptions{Note: "known issue, tracked in JIRA-1", Force: true})
 	require.NoError(t, err)
 	assert.Equal(t, incident.StatusResolved, forced.Status)
 	assert.Equal(t, noon, forced.ResolvedAt)
@@ -133,10 +136,10 @@ func TestHandover(t *testing.T) {
 	h, inc, _ := opened(t)
 	_, err := h.m.Assign(h.ctx, inc.ID, "l1", "alfa")
 	require.NoError(t, err)
-	_, err = h.m.Handover(h.ctx, inc.ID, "bravo", "charlie", "")
+	_, err = h.m.Handover(h.ctx, inc.ID, "bravo", incident.HandoverOptions{To: "charlie"})
 	assert.ErrorIs(t, err, incident.ErrNotOwner)
 
-	got, err := h.m.Handover(h.ctx, inc.ID, "alfa", "bravo", "rabbit is slow on kube-3; restarted twice")
+	got, err := h.m.Handover(h.ctx, inc.ID, "alfa", incident.HandoverOptions{To: "bravo", Note: "rabbit is slow on kube-3; restarted twice"})
 	require.NoError(t, err)
 	assert.Equal(t, "bravo", got.Owner, "the baton is with bravo at once")
 	require.NotNil(t, got.Handover, "but not accepted yet")
@@ -154,7 +157,7 @@ func TestHandover(t *testing.T) {
 	kinds := h.kinds(inc.ID)
 	assert.Equal(t, 1, kinds[incident.EventHandedOver])
 	assert.Equal(t, 1, kinds[incident.EventHandoverAccepted])
-	_, err = h.m.Handover(h.ctx, inc.ID, "bravo", "bravo", "")
+	_, err = h.m.Handover(h.ctx, inc.ID, "bravo", incident.HandoverOptions{To: "bravo"})
 	assert.ErrorIs(t, err, incident.ErrInvalid)
 }
 

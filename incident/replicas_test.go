@@ -125,9 +125,9 @@ func TestFollowUpTimers(t *testing.T) {
 
 	_, err = r.m.Acknowledge(ctx, inc.ID, "vasiliy.vasiliyev", "on it")
 	require.NoError(t, err)
-	_, err = r.m.Handover(ctx, inc.ID, "", "vladim.lazovsky", "end of my shift")
+	_, err = r.m.Handover(ctx, inc.ID, "", incident.HandoverOptions{To: "vladim.lazovsky", Note: "end of my shift"})
 	require.NoError(t, err)
-	_, err = r.m.Resolve(ctx, inc.ID, "vladim.lazovsky", "restarted the job", false)
+	_, err = r.m.Resolve(ctx, inc.ID, "vladim.lazovsky", incident.ResolveOptions{Note: "restarted the job"})
 	require.NoError(t, err)
 	_, err = r.m.Close(ctx, inc.ID, "vladim.lazovsky", "")
 	require.NoError(t, err)

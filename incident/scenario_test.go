@@ -228,7 +228,7 @@ func TestInstantOnlyIncidentWaitsForPeople(t *testing.T) {
 	members, _ := h.store.Members(h.ctx, inc.ID)
 	assert.Equal(t, 3, members[0].Firings)
 	assert.Equal(t, 2, h.kinds(inc.ID)[incident.EventAlertFiredAgain])
-	_, err := h.m.Resolve(h.ctx, inc.ID, "vladim.lazovsky", "the script is fixed", false)
+	_, err := h.m.Resolve(h.ctx, inc.ID, "vladim.lazovsky", incident.ResolveOptions{Note: "the script is fixed"})
 	require.NoError(t, err, "nothing is firing: no force needed")
 }
 

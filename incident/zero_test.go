@@ -57,7 +57,10 @@ func TestManagerWithoutAStore(t *testing.T) {
 		}},
 		{"Acknowledge", func(m *incident.Manager) error { _, err := m.Acknowledge(ctx, id, "ops", ""); return err }},
 		{"Unacknowledge", func(m *incident.Manager) error { _, err := m.Unacknowledge(ctx, id, "ops", ""); return err }},
-		{"Resolve", func(m *incident.Manager) error { _, err := m.Resolve(ctx, id, "ops", "", true); return err }},
+		{"Resolve", func(m *incident.Manager) error {
+			_, err := m.Resolve(ctx, id, "ops", incident.ResolveOptions{Force: true})
+			return err
+		}},
 		{"Close", func(m *incident.Manager) error { _, err := m.Close(ctx, id, "ops", ""); return err }},
 		{"Reopen", func(m *incident.Manager) error { _, err := m.Reopen(ctx, id, "ops", ""); return err }},
 		{"Assign", func(m *incident.Manager) error { _, err := m.Assign(ctx, id, "ops", "alice"); return err }},
@@ -65,7 +68,10 @@ func TestManagerWithoutAStore(t *testing.T) {
 		{"Record", func(m *incident.Manager) error {
 			return m.Record(ctx, id, incident.Event{Kind: incident.EventCommented})
 		}},
-		{"Handover", func(m *incident.Manager) error { _, err := m.Handover(ctx, id, "alice", "bob", ""); return err }},
+		{"Handover", func(m *incident.Manager) error {
+			_, err := m.Handover(ctx, id, "alice", incident.HandoverOptions{To: "bob"})
+			return err
+		}},
 		{"AcceptHandover", func(m *incident.Manager) error { _, err := m.AcceptHandover(ctx, id, "bob"); return err }},
 		{"Snooze", func(m *incident.Manager) error {
 			_, err := m.Snooze(ctx, id, "ops", incident.SnoozeOptions{For: time.Hour})

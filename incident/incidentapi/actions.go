@@ -175,13 +175,13 @@ var actions = []action{
 		return a.m.Wake(ctx, r.Incident.ID, r.Actor)
 	})},
 	{ActionHandover, incident.EventHandedOver, withBody(func(a *API, ctx context.Context, r *Request, req *HandoverRequest) (*incident.Incident, error) {
-		return a.m.Handover(ctx, r.Incident.ID, r.Actor, r.Assignee, req.Note)
+		return a.m.Handover(ctx, r.Incident.ID, r.Actor, incident.HandoverOptions{To: r.Assignee, Note: req.Note})
 	})},
 	{ActionAccept, incident.EventHandoverAccepted, withBody(func(a *API, ctx context.Context, r *Request, _ *EmptyRequest) (*incident.Incident, error) {
 		return a.m.AcceptHandover(ctx, r.Incident.ID, r.Actor)
 	})},
 	{ActionResolve, incident.EventResolved, withBody(func(a *API, ctx context.Context, r *Request, req *ResolveRequest) (*incident.Incident, error) {
-		return a.m.Resolve(ctx, r.Incident.ID, r.Actor, req.Note, req.Force)
+		return a.m.Resolve(ctx, r.Incident.ID, r.Actor, incident.ResolveOptions{Note: req.Note, Force: req.Force})
 	})},
 	{ActionClose, incident.EventClosed, withBody(func(a *API, ctx context.Context, r *Request, req *NoteRequest) (*incident.Incident, error) {
 		return a.m.Close(ctx, r.Incident.ID, r.Actor, req.Note)

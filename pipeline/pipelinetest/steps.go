@@ -452,10 +452,10 @@ func (w *world) act(s step) {
 		if from == "" {
 			from = who
 		}
-		changed, err = m.Handover(w.ctx, inc.ID, from, who, "yours")
+		changed, err = m.Handover(w.ctx, inc.ID, from, incident.HandoverOptions{To: who, Note: "yours"})
 		kind = incident.EventHandedOver
 	case opResolveByHand:
-		changed, err = m.Resolve(w.ctx, inc.ID, who, "fixed", false)
+		changed, err = m.Resolve(w.ctx, inc.ID, who, incident.ResolveOptions{Note: "fixed"})
 		kind = incident.EventResolved
 	case opReopenByHand:
 		changed, err = m.Reopen(w.ctx, inc.ID, who, "not fixed")

@@ -326,13 +326,13 @@ func TestParserText(t *testing.T) {
 		{"severity", false, "", false},
 		{"age", false, "", false},
 	} {
-		v, ok := p.Text(s, 0, tt.name, tt.label)
+		v, ok := p.Text(s, 0, mql.Ref{Name: tt.name, Label: tt.label})
 		assert.Equal(t, tt.want, v, tt.name)
 		assert.Equal(t, tt.ok, ok, tt.name)
 	}
-	v, ok := p.Text(nodeIncident, 0, "assignee", false)
+	v, ok := p.Text(nodeIncident, 0, mql.Ref{Name: "assignee"})
 	assert.True(t, ok)
 	assert.Equal(t, "vasiliy.vasiliyev", v, "a field the subject supplies")
-	v, _ = p.Text(nodeIncident, 2, "trigger", false)
+	v, _ = p.Text(nodeIncident, 2, mql.Ref{Name: "trigger"})
 	assert.Equal(t, "NodePressureConditions", v, "of the third alert")
 }

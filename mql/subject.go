@@ -165,14 +165,22 @@ func (s AlertAt) Field(_ int, f Field) (Value, bool) {
 	return Value{}, false
 }
 
-// Text returns the text that a comparison with the field or label name
-// (label says which) reads from alert i of a subject, with this Parser's
+// Ref names what a comparison reads: a field ("trigger", "assignee"), or,
+// with Label, the label of that name (~instance).
+type Ref struct {
+	Name  string
+	Label bool
+}
+
+// Text returns the text that a comparison of ref reads from alert i of a
+// subject, with this Parser's
 // mapping of fields to labels; for a field of the whole subject (status,
 // assignee, team) i does not matter. It returns false for a field that is
 // not text (severity, service_level, age). Indexes of many queries use it to
 // look up the ones whose equality can hold, rather than testing them all.
-func (p *Parser) Text(s Subject, i int, name string, label bool) (string, bool) {
-	if label {
+func (p *Parser) Text(s Subject, i int, ref Ref) (string, bool) {
+	name := ref.Name
+	if ref.Label {
 		v, _ := s.Label(i, name)
 		return v, true
 	}

@@ -125,7 +125,7 @@ func (ix *index) candidates(s mql.Subject, buf []int32) []int32 {
 			alerts = s.Alerts() // any alert of an incident may match
 		}
 		for i := range alerts {
-			v, ok := ix.parser.Text(s, i, k.name, k.label)
+			v, ok := ix.parser.Text(s, i, mql.Ref{Name: k.name, Label: k.label})
 			if !ok {
 				continue
 			}

@@ -434,7 +434,7 @@ func (r *Router) saw(term *mql.Query, s *Subject) string {
 	if !ok {
 		return ""
 	}
-	v, ok := r.parser.Text(s, 0, p.Name, p.Label)
+	v, ok := r.parser.Text(s, 0, mql.Ref{Name: p.Name, Label: p.Label})
 	if !ok {
 		if vv, has := s.Field(0, mustField(p.Name)); has {
 			return fmt.Sprintf("%s is %v", p.Name, describeValue(p.Name, vv))

@@ -60,7 +60,7 @@ func openIncidents(b *testing.B, n int, clk *clock.Fake, pages *atomic.Int64) (e
 	runtime.GC()
 	runtime.ReadMemStats(&opened)
 
-	e = escalate.New(m, escalate.NotifierFunc(func(context.Context, escalate.Page) error { pages.Add(1); return nil }),
+	e = escalate.New(m, escalate.PagerFunc(func(context.Context, escalate.Page) error { pages.Add(1); return nil }),
 		&escalate.Options{Now: clk.Now, Batch: 1000})
 	if err := e.Load(cfg); err != nil {
 		b.Fatal(err)

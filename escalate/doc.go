@@ -74,7 +74,7 @@
 // incident with a versioned update. A step is taken once per incident even
 // if an escalator stops in between; a page it sent just before stopping is
 // sent again with the same [Page.Key], which the notification stage uses as
-// its idempotency key. Pages go to a [Notifier], which the notification
+// its idempotency key. Pages go to a [Pager], which the notification
 // stage implements. The pending hold of the severity package delays the
 // first page, or the digest, of a new incident, and none is sent if its
 // alerts resolve meanwhile: thresholds live in one place, not in every

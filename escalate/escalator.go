@@ -62,17 +62,17 @@ type Page struct {
 	Step, Round int
 }
 
-// Notifier takes pages; the notification stage implements it. Notify must
-// be safe to call again with the same Key.
-type Notifier interface {
+// Pager takes pages; pipeline.Pages hands them to the notification stage.
+// Notify must be safe to call again with the same Key.
+type Pager interface {
 	Notify(ctx context.Context, p Page) error
 }
 
-// NotifierFunc adapts a function to Notifier.
-type NotifierFunc func(ctx context.Context, p Page) error
+// PagerFunc adapts a function to Pager.
+type PagerFunc func(ctx context.Context, p Page) error
 
 // Notify calls f.
-func (f NotifierFunc) Notify(ctx context.Context, p Page) error { return f(ctx, p) }
+func (f PagerFunc) Notify(ctx context.Context, p Page) error { return f(ctx, p) }
 
 // The kinds of timer the Escalator handles.
 const (
@@ -138,7 +138,7 @@ const (
 type Escalator struct {
 	m        *incident.Manager
 	store    incident.Store
-	notifier Notifier
+	notifier Pager
 	opts     Options
 
 	mu        sync.RWMutex
@@ -150,7 +150,7 @@ type Escalator struct {
 }
 
 // New returns an Escalator over an incident Manager.
-func New(m *incident.Manager, n Notifier, opts *Options) *Escalator {
+func New(m *incident.Manager, n Pager, opts *Options) *Escalator {
 	e := &Escalator{m: m, store: m.Store(), notifier: n,
 		schedules: map[string]*Schedule{}, policies: map[string]*Policy{}, ladders: map[string]Ladder{}}
 	if opts != nil {

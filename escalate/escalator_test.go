@@ -399,7 +399,7 @@ func TestLoadChecksOnCallTargets(t *testing.T) {
 	} {
 		cfg, err := escalate.ParseConfig([]byte(sreConfig[:strings.Index(sreConfig, "ladders:")]+config), "oncall.yaml")
 		require.NoError(t, err, config)
-		e := escalate.New(incident.NewManager(incident.NewMemoryStore(), nil), escalate.NotifierFunc(func(context.Context, escalate.Page) error { return nil }), nil)
+		e := escalate.New(incident.NewManager(incident.NewMemoryStore(), nil), escalate.PagerFunc(func(context.Context, escalate.Page) error { return nil }), nil)
 		assert.EqualError(t, e.Load(cfg), want, config)
 	}
 }
@@ -429,7 +429,7 @@ func TestPlanFor(t *testing.T) {
 func TestRun(t *testing.T) {
 	w := newWorld(t, weekTime(t, "Mon 10:00"), sreConfig)
 	paged := make(chan escalate.Page, 1)
-	e := escalate.New(w.m, escalate.NotifierFunc(func(_ context.Context, p escalate.Page) error {
+	e := escalate.New(w.m, escalate.PagerFunc(func(_ context.Context, p escalate.Page) error {
 		paged <- p
 		return nil
 	}), &escalate.Options{Now: w.clock.Now, Interval: time.Millisecond, OnError: func(err error) { t.Error(err) }})

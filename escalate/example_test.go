@@ -59,7 +59,7 @@ ladders:
 		return
 	}
 	incidents := incident.NewManager(incident.NewMemoryStore(), &incident.Options{Now: clock})
-	pager := escalate.NotifierFunc(func(_ context.Context, p escalate.Page) error {
+	pager := escalate.PagerFunc(func(_ context.Context, p escalate.Page) error {
 		fmt.Println(now.Format("15:04"), p.Reason, p.People, p.Teams)
 		return nil
 	})

@@ -25,7 +25,7 @@ func FuzzParseConfig(f *testing.F) {
 			return
 		}
 		e := escalate.New(incident.NewManager(incident.NewMemoryStore(), nil),
-			escalate.NotifierFunc(func(context.Context, escalate.Page) error { return nil }), nil)
+			escalate.PagerFunc(func(context.Context, escalate.Page) error { return nil }), nil)
 		_ = e.Load(cfg)
 		at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 		for _, s := range cfg.Schedules {

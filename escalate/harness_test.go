@@ -54,7 +54,7 @@ type sent struct {
 	escalate.Page
 }
 
-// recorder is a Notifier that remembers the pages, and fails them when
+// recorder is a Pager that remembers the pages, and fails them when
 // fail says so.
 type recorder struct {
 	now   func() time.Time

@@ -15,7 +15,7 @@ import (
 func overridesEscalator(t *testing.T) *escalate.Escalator {
 	t.Helper()
 	e := escalate.New(incident.NewManager(incident.NewMemoryStore(), nil),
-		escalate.NotifierFunc(func(context.Context, escalate.Page) error { return nil }), nil)
+		escalate.PagerFunc(func(context.Context, escalate.Page) error { return nil }), nil)
 	s := sreSchedule(t)
 	s.Overrides = []escalate.Override{{Layer: "L1", Person: "zulu", From: at(24, 0, 0), To: at(24, 8, 0), Note: "configured"}}
 	require.NoError(t, e.AddSchedule(s))

@@ -139,11 +139,11 @@ func sourceOf(a *alert.Alert) string {
 }
 
 // Pager counts the escalator's pages on their way to next.
-func (m *Metrics) Pager(next escalate.Notifier) escalate.Notifier {
+func (m *Metrics) Pager(next escalate.Pager) escalate.Pager {
 	if m == nil {
 		return next
 	}
-	return escalate.NotifierFunc(func(ctx context.Context, p escalate.Page) error {
+	return escalate.PagerFunc(func(ctx context.Context, p escalate.Page) error {
 		err := next.Notify(ctx, p)
 		if err == nil {
 			m.pages.WithLabelValues(p.Kind.String()).Inc()

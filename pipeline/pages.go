@@ -22,11 +22,11 @@ type Contacts struct {
 	Digest []string
 }
 
-// Pages hands the escalator's pages to a notify.Dispatcher: it implements
-// escalate.Notifier, and joins the two stages. Each page becomes one notification per receiver that
-// reaches its people, teams and receivers, with the page's key as the
-// idempotency key; a digest page puts the incident in the digests of
-// Contacts.Digest.
+// Pages hands the escalator's pages to a notify.Dispatcher: it is the
+// escalate.Pager that joins the two stages. Each page becomes one
+// notification per receiver that reaches its people, teams and receivers,
+// with the page's key as the idempotency key; a digest page puts the
+// incident in the digests of Contacts.Digest.
 type Pages struct {
 	Dispatcher *notify.Dispatcher
 	Incidents  *incident.Manager
@@ -36,7 +36,7 @@ type Pages struct {
 	Snapshot *notify.SnapshotOptions
 }
 
-var _ escalate.Notifier = (*Pages)(nil)
+var _ escalate.Pager = (*Pages)(nil)
 
 // Notify turns a page into notifications and puts them in the outbox.
 func (p *Pages) Notify(ctx context.Context, page escalate.Page) error {

@@ -580,7 +580,7 @@ func newPipeline(r *rollout) (*pipeline, error) {
 	p.levels.Catalog = func(ls model.LabelSet) (severity.ServiceLevel, bool) {
 		return severity.ServiceLevelGold, ls["service"] == service
 	}
-	pager := escalate.NotifierFunc(func(_ context.Context, pg escalate.Page) error {
+	pager := escalate.PagerFunc(func(_ context.Context, pg escalate.Page) error {
 		who := append(slices.Clone(pg.People), pg.Teams...)
 		role := "?"
 		if pg.Step >= 1 && pg.Step <= len(roles) {

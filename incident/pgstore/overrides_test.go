@@ -23,7 +23,7 @@ var configured = escalate.Override{Layer: "L1", Person: "zulu", From: hour(24), 
 func escalator(t *testing.T) *escalate.Escalator {
 	t.Helper()
 	e := escalate.New(incident.NewManager(incident.NewMemoryStore(), nil),
-		escalate.NotifierFunc(func(context.Context, escalate.Page) error { return nil }), nil)
+		escalate.PagerFunc(func(context.Context, escalate.Page) error { return nil }), nil)
 	require.NoError(t, e.AddSchedule(&escalate.Schedule{Name: "sre", Layers: []*escalate.Layer{
 		{Name: "L1", Members: []string{"alfa", "bravo", "charlie"}, Handoff: "0 0,8,16 * * *", Start: monday},
 		{Name: "L2", Members: []string{"delta", "echo"}, Handoff: "0 9 * * MON", Start: monday.Add(9 * time.Hour)},
